@@ -1,0 +1,157 @@
+"""Chunked nearest-centre search under the L1, L2 and L-infinity metrics.
+
+Every function here works through ``X`` a block of rows at a time so that the
+temporary ``(block, n_clusters)`` distance matrix stays a few megabytes,
+whatever the size of the data set.
+"""
+
+from __future__ import annotations
+
+import os
+from concurrent.futures import ThreadPoolExecutor
+
+import numpy as np
+from scipy.spatial.distance import cdist
+
+METRICS = ("l1", "l2", "linf")
+
+_CDIST_NAME = {"l1": "cityblock", "linf": "chebyshev"}
+
+# Bytes a distance block may take; a block of rows is sized to fit.
+_BLOCK_BYTES = 16 * 2**20
+
+
+def _block_rows(n_clusters: int, n_features: int, itemsize: int = 8) -> int:
+    per_row = max(n_clusters, n_features) * itemsize
+    return max(256, _BLOCK_BYTES // per_row)
+
+
+def row_norms_sq(X: np.ndarray) -> np.ndarray:
+    """Squared Euclidean norm of every row, accumulated in float64.
+
+    Parameters
+    ----------
+    X : ndarray of shape (n_samples, n_features)
+
+    Returns
+    -------
+    ndarray of shape (n_samples,), float64
+    """
+    out = np.empty(X.shape[0], dtype=np.float64)
+    step = _block_rows(1, X.shape[1])
+    for start in range(0, X.shape[0], step):
+        block = X[start : start + step].astype(np.float64, copy=False)
+        out[start : start + step] = np.einsum("ij,ij->i", block, block)
+    return out
+
+
+def _dist_block(block: np.ndarray, centers: np.ndarray, metric: str, cc: np.ndarray):
+    """Distances of one block of rows to every centre (L2: squared, minus ``|x|^2``)."""
+    if metric == "l2":
+        # |x - c|^2 = |x|^2 - 2 x.c + |c|^2; |x|^2 is the same for every centre,
+        # so the argmin needs only the last two terms (one BLAS product).
+        d = block @ centers.T
+        d *= -2
+        d += cc
+        return d
+    return cdist(block, centers, _CDIST_NAME[metric])
+
+
+def _workers() -> ThreadPoolExecutor:
+    global _POOL
+    if _POOL is None:
+        _POOL = ThreadPoolExecutor(
+            max_workers=max(1, min(4, os.cpu_count() or 1)), thread_name_prefix="kmcore"
+        )
+    return _POOL
+
+
+_POOL: ThreadPoolExecutor | None = None
+
+
+def nearest_centers(
+    X: np.ndarray,
+    centers: np.ndarray,
+    metric: str = "l2",
+    xx: np.ndarray | None = None,
+) -> tuple[np.ndarray, np.ndarray]:
+    """Label of the nearest centre of every sample and its squared Euclidean distance.
+
+    The label is chosen under ``metric``; the distance returned is always the
+    squared Euclidean one, so that inertia is comparable across metrics.
+
+    Parameters
+    ----------
+    X : ndarray of shape (n_samples, n_features)
+    centers : ndarray of shape (n_clusters, n_features)
+        Same dtype as ``X``.
+    metric : {"l1", "l2", "linf"}
+    xx : ndarray of shape (n_samples,), optional
+        ``row_norms_sq(X)``, if the caller already has it.
+
+    Returns
+    -------
+    labels : ndarray of shape (n_samples,), int32
+    sq_dist : ndarray of shape (n_samples,), float64
+        Squared Euclidean distance of each sample to its assigned centre.
+    """
+    n = X.shape[0]
+    if xx is None:
+        xx = row_norms_sq(X)
+    labels = np.empty(n, dtype=np.int32)
+    sq = np.empty(n, dtype=np.float64)
+    cc = np.einsum("ij,ij->i", centers, centers)
+    cc64 = cc.astype(np.float64)
+
+    def assign(start: int, stop: int) -> None:
+        block = X[start:stop]
+        d = _dist_block(block, centers, metric, cc)
+        lab = np.argmin(d, axis=1)
+        labels[start:stop] = lab
+        if metric == "l2":
+            part = d[np.arange(stop - start), lab].astype(np.float64)
+            part += xx[start:stop]
+        else:
+            dot = np.einsum("ij,ij->i", block, centers[lab], dtype=np.float64)
+            part = xx[start:stop] - 2 * dot + cc64[lab]
+        np.maximum(part, 0, out=part)
+        sq[start:stop] = part
+
+    if metric == "l2":
+        # One big block: the matrix product is already multi-threaded by BLAS.
+        step = _block_rows(centers.shape[0], 0, X.itemsize)
+        for start in range(0, n, step):
+            assign(start, min(start + step, n))
+    else:
+        # cdist releases the GIL, so blocks run in parallel on threads; it works
+        # on a float64 copy of each block, hence blocks sized by n_features.
+        step = _block_rows(centers.shape[0], X.shape[1]) // 4
+        bounds = [(s, min(s + step, n)) for s in range(0, n, step)]
+        list(_workers().map(lambda b: assign(*b), bounds))
+    return labels, sq
+
+
+def distances_to_point(X: np.ndarray, point: np.ndarray, metric: str) -> np.ndarray:
+    """Distance under ``metric`` of every row of ``X`` to one point (float64).
+
+    Parameters
+    ----------
+    X : ndarray of shape (n_samples, n_features)
+    point : ndarray of shape (n_features,)
+    metric : {"l1", "l2", "linf"}
+
+    Returns
+    -------
+    ndarray of shape (n_samples,)
+    """
+    out = np.empty(X.shape[0], dtype=np.float64)
+    step = _block_rows(1, X.shape[1], X.itemsize)
+    for start in range(0, X.shape[0], step):
+        diff = X[start : start + step] - point
+        if metric == "l2":
+            out[start : start + step] = np.sqrt(np.einsum("ij,ij->i", diff, diff, dtype=np.float64))
+        elif metric == "l1":
+            out[start : start + step] = np.abs(diff).sum(axis=1, dtype=np.float64)
+        else:
+            out[start : start + step] = np.abs(diff).max(axis=1)
+    return out

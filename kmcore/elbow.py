@@ -1,0 +1,120 @@
+"""The elbow method: within-cluster sum of squares against k, with restarts."""
+
+from __future__ import annotations
+
+import time
+from dataclasses import dataclass
+
+import numpy as np
+from kneed import KneeLocator
+
+from .lloyd import kmeans
+from .validation import check_data, check_int
+
+
+@dataclass(frozen=True)
+class ElbowResult:
+    """WCSS for a range of k.
+
+    Attributes
+    ----------
+    ks : ndarray of shape (n_k,)
+    inertia : ndarray of shape (n_k, n_init)
+        Final inertia of every restart.
+    inertia_mean, inertia_std : ndarray of shape (n_k,)
+    n_iter_mean : ndarray of shape (n_k,)
+    seconds : ndarray of shape (n_k,)
+        Wall time spent on each k (all restarts).
+    knee : int or None
+        The k at the knee found by the kneedle algorithm.
+    knee_reason : str
+        Why there is no knee (empty when there is one).
+    """
+
+    ks: np.ndarray
+    inertia: np.ndarray
+    inertia_mean: np.ndarray
+    inertia_std: np.ndarray
+    n_iter_mean: np.ndarray
+    seconds: np.ndarray
+    knee: int | None
+    knee_reason: str
+
+
+def find_knee(ks, values) -> tuple[int | None, str]:
+    """Knee of a decreasing convex curve by kneedle (the kneed package).
+
+    Returns
+    -------
+    knee : int or None
+    reason : str
+        Empty when a knee was found, else a sentence saying why not.
+    """
+    ks = np.asarray(ks)
+    values = np.asarray(values, dtype=float)
+    if len(ks) < 3:
+        return None, "a knee needs at least three values of k"
+    if np.ptp(values) == 0:
+        return None, "the curve is flat: every k gives the same sum of squares"
+    knee = KneeLocator(ks, values, curve="convex", direction="decreasing").knee
+    if knee is None:
+        return None, "the curve bends nowhere clearly: no k stands out"
+    return int(knee), ""
+
+
+def elbow(
+    X,
+    ks,
+    *,
+    n_init=3,
+    init="k-means++",
+    metric="l2",
+    tol=1e-4,
+    max_iter=300,
+    random_state=None,
+    progress=None,
+) -> ElbowResult:
+    """Run k-means for every k in ``ks`` with ``n_init`` restarts each.
+
+    Parameters
+    ----------
+    X : array-like of shape (n_samples, n_features)
+    ks : sequence of int
+        Values of k, each between 1 and the number of distinct points.
+    n_init : int
+        Restarts per k, each from its own seed.
+    init, metric, tol, max_iter
+        As for :func:`kmcore.kmeans`; "per-class" is not available here.
+    random_state : int, Generator or None
+    progress : callable, optional
+        ``progress(done_runs, total_runs, k)`` after every run.
+
+    Returns
+    -------
+    ElbowResult
+    """
+    X = check_data(X)
+    ks = np.array(sorted({check_int(k, "k", 1) for k in ks}), dtype=int)
+    if len(ks) == 0:
+        raise ValueError("ks is empty: give at least one value of k")
+    n_init = check_int(n_init, "n_init", 1)
+    rng = np.random.default_rng(random_state)
+    total = len(ks) * n_init
+    inertia = np.empty((len(ks), n_init))
+    n_iter = np.empty((len(ks), n_init))
+    seconds = np.empty(len(ks))
+    for i, k in enumerate(ks):
+        start = time.perf_counter()
+        for r in range(n_init):
+            res = kmeans(
+                X, int(k), init=init, metric=metric, tol=tol, max_iter=max_iter, random_state=rng
+            )
+            inertia[i, r], n_iter[i, r] = res.inertia, res.n_iter
+            if progress is not None:
+                progress(i * n_init + r + 1, total, int(k))
+        seconds[i] = time.perf_counter() - start
+    mean = inertia.mean(axis=1)
+    knee, reason = find_knee(ks, mean)
+    return ElbowResult(
+        ks, inertia, mean, inertia.std(axis=1), n_iter.mean(axis=1), seconds, knee, reason
+    )
