@@ -13,7 +13,7 @@ from dataclasses import dataclass
 import numpy as np
 from scipy import sparse
 
-from .distances import METRICS, nearest_centers, row_norms_sq
+from .distances import METRICS, nearest_centers, nearest_centers_and_sums, row_norms_sq
 from .init import INIT_METHODS, initial_centers
 from .validation import check_choice, check_data, check_int, has_distinct_rows
 
@@ -125,14 +125,23 @@ def _cluster_sums(X: np.ndarray, labels: np.ndarray, n_clusters: int) -> np.ndar
     return np.asarray(onehot.T @ X)
 
 
-def _update(X, labels, centers, rule, policy, sq_dist):
+def _assign(X, centers, metric, update, xx):
+    """Assignment step; returns labels, squared distances and (L2 + mean) the cluster sums."""
+    if metric == "l2" and update == "mean":
+        return nearest_centers_and_sums(X, centers, xx)
+    labels, sq = nearest_centers(X, centers, metric, xx)
+    return labels, sq, None
+
+
+def _update(X, labels, centers, rule, policy, sq_dist, sums=None):
     """New centres from an assignment; returns (centers, empty cluster indices)."""
     k = centers.shape[0]
     counts = np.bincount(labels, minlength=k)
     new = centers.copy()
     filled = counts > 0
     if rule == "mean":
-        sums = _cluster_sums(X, labels, k)
+        if sums is None:
+            sums = _cluster_sums(X, labels, k)
         new[filled] = (sums[filled] / counts[filled, None]).astype(X.dtype)
     else:
         order = np.argsort(labels, kind="stable")
@@ -260,8 +269,8 @@ def kmeans(
     prev = None
     stop = STOP_MAX_ITER
     for _ in range(max_iter):
-        assigned, sq_dist = nearest_centers(X, centers, metric, xx)
-        new, empties = _update(X, assigned, centers, update, empty, sq_dist)
+        assigned, sq_dist, sums = _assign(X, centers, metric, update, xx)
+        new, empties = _update(X, assigned, centers, update, empty, sq_dist, sums)
         shift = float(np.sqrt(((new.astype(np.float64) - centers) ** 2).sum(axis=1)).max())
         n_changed = n if prev is None else int(np.count_nonzero(assigned != prev))
         history.append(

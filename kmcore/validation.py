@@ -58,7 +58,7 @@ def check_choice(value, name: str, choices) -> str:
 
 def n_distinct_rows(X: np.ndarray) -> int:
     """Number of distinct rows of ``X``."""
-    rows = np.ascontiguousarray(X)
+    rows = np.ascontiguousarray(X) + 0.0  # -0.0 and 0.0 are the same point
     view = rows.view(np.dtype((np.void, rows.dtype.itemsize * rows.shape[1]))).ravel()
     return len(np.unique(view))
 
