@@ -43,10 +43,12 @@ def main() -> None:
     )
     per_ours, per_sk = t_ours / ours.n_iter, t_sk / sk.n_iter_
     agree = np.mean(ours.labels == sk.labels_)
-    rows.append(("L2", "scikit-learn KMeans (lloyd)", per_ours, per_sk, f"labels agree {agree:.4f}"))
+    rows.append(
+        ("L2", "scikit-learn KMeans (lloyd)", per_ours, per_sk, f"labels agree {agree:.4f}")
+    )
 
+    n = 5
     for metric, name in (("l1", "manhattan"), ("linf", "chebyshev")):
-        n = 5
         t_ours, res = best_of(lambda m=metric: kmcore.kmeans(X, 10, init=C0, metric=m, tol=0,
                                                              max_iter=n))  # fmt: skip
         t_ref, _ = best_of(lambda nm=name: _reference_iterations(X, C0, nm, n))

@@ -20,12 +20,40 @@ from .evaluation import ClusterEvaluation, evaluate
 from .idx import IDXFormatError, read_idx, write_idx
 from .init import INIT_METHODS
 from .lloyd import EMPTY_POLICIES, UPDATE_RULES, Iteration, KMeansResult, kmeans
+from .render import region_grid, tile_images
 from .toy import TOY_SETS, make_toy
 
 __all__ = [
-    "DATASETS", "EMPTY_POLICIES", "IMAGE_SETS", "INIT_METHODS", "METRICS", "TOY_SETS",
-    "UPDATE_RULES", "ClusterEvaluation", "Dataset", "DatasetUnavailableError", "DownloadError",
-    "ElbowResult", "IDXFormatError", "Iteration", "KMeansResult", "balance", "balanced_indices",
-    "data_dir", "elbow", "ensure_files", "evaluate", "find_knee", "kmeans", "load_dataset",
-    "make_toy", "nearest_centers", "read_idx", "stratified_indices", "subsample", "write_idx",
+    "DATASETS",
+    "EMPTY_POLICIES",
+    "IMAGE_SETS",
+    "INIT_METHODS",
+    "METRICS",
+    "TOY_SETS",
+    "UPDATE_RULES",
+    "ClusterEvaluation",
+    "Dataset",
+    "DatasetUnavailableError",
+    "DownloadError",
+    "ElbowResult",
+    "IDXFormatError",
+    "Iteration",
+    "KMeansResult",
+    "balance",
+    "balanced_indices",
+    "data_dir",
+    "elbow",
+    "ensure_files",
+    "evaluate",
+    "find_knee",
+    "kmeans",
+    "load_dataset",
+    "make_toy",
+    "nearest_centers",
+    "read_idx",
+    "region_grid",
+    "stratified_indices",
+    "subsample",
+    "tile_images",
+    "write_idx",
 ]  # fmt: skip

@@ -7,6 +7,7 @@ from dataclasses import dataclass
 
 import numpy as np
 from kneed import KneeLocator
+from sklearn.metrics import silhouette_score
 
 from .lloyd import kmeans
 from .validation import check_data, check_int
@@ -29,6 +30,8 @@ class ElbowResult:
         The k at the knee found by the kneedle algorithm.
     knee_reason : str
         Why there is no knee (empty when there is one).
+    silhouette : ndarray of shape (n_k,) or None
+        Mean silhouette of the best restart on a sample (NaN for k = 1), if asked for.
     """
 
     ks: np.ndarray
@@ -39,6 +42,7 @@ class ElbowResult:
     seconds: np.ndarray
     knee: int | None
     knee_reason: str
+    silhouette: np.ndarray | None = None
 
 
 def find_knee(ks, values) -> tuple[int | None, str]:
@@ -72,6 +76,7 @@ def elbow(
     tol=1e-4,
     max_iter=300,
     random_state=None,
+    silhouette_sample=0,
     progress=None,
 ) -> ElbowResult:
     """Run k-means for every k in ``ks`` with ``n_init`` restarts each.
@@ -86,6 +91,9 @@ def elbow(
     init, metric, tol, max_iter
         As for :func:`kmcore.kmeans`; "per-class" is not available here.
     random_state : int, Generator or None
+    silhouette_sample : int
+        If > 0, also compute the silhouette of the best restart for each k on a
+        random sample of this many points.
     progress : callable, optional
         ``progress(done_runs, total_runs, k)`` after every run.
 
@@ -103,6 +111,7 @@ def elbow(
     inertia = np.empty((len(ks), n_init))
     n_iter = np.empty((len(ks), n_init))
     seconds = np.empty(len(ks))
+    silhouette = np.full(len(ks), np.nan) if silhouette_sample else None
     for i, k in enumerate(ks):
         start = time.perf_counter()
         for r in range(n_init):
@@ -110,11 +119,26 @@ def elbow(
                 X, int(k), init=init, metric=metric, tol=tol, max_iter=max_iter, random_state=rng
             )
             inertia[i, r], n_iter[i, r] = res.inertia, res.n_iter
+            if r == 0 or res.inertia < inertia[i, :r].min():
+                best = res.labels
             if progress is not None:
                 progress(i * n_init + r + 1, total, int(k))
+        if silhouette is not None and 1 < len(np.unique(best)) < len(X):
+            size = min(int(silhouette_sample), len(X))
+            silhouette[i] = silhouette_score(
+                X, best, sample_size=size, random_state=int(rng.integers(2**31 - 1))
+            )
         seconds[i] = time.perf_counter() - start
     mean = inertia.mean(axis=1)
     knee, reason = find_knee(ks, mean)
     return ElbowResult(
-        ks, inertia, mean, inertia.std(axis=1), n_iter.mean(axis=1), seconds, knee, reason
+        ks,
+        inertia,
+        mean,
+        inertia.std(axis=1),
+        n_iter.mean(axis=1),
+        seconds,
+        knee,
+        reason,
+        silhouette,
     )

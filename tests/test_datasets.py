@@ -128,7 +128,7 @@ def _closed_port_url():
 
 def test_download_from_second_mirror_with_progress(tmp_path):
     served = tmp_path / "served"
-    images, labels = _write_split(served, "train", n=20)
+    _, labels = _write_split(served, "train", n=20)
     target = tmp_path / "data"
     seen = []
     with _Server(served) as srv:
@@ -147,7 +147,10 @@ def test_corrupted_download_leaves_nothing_behind(tmp_path):
     served = tmp_path / "served"
     _write_split(served, "train")
     target = tmp_path / "data"
-    with _Server(served, corrupt=True) as srv, pytest.raises(kmcore.DatasetUnavailableError) as info:
+    with (
+        _Server(served, corrupt=True) as srv,
+        pytest.raises(kmcore.DatasetUnavailableError) as info,
+    ):
         kmcore.load_dataset("mnist", "train", target, mirrors=[srv.url], checksums=_md5s(served))
     assert "checksum mismatch" in str(info.value)
     assert list((target / "mnist").iterdir()) == []

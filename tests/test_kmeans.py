@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import itertools
+
 import numpy as np
 import pytest
 from hypothesis import given, settings
@@ -54,7 +56,7 @@ def test_inertia_never_rises_under_l2(X, k, seed):
     res = kmcore.kmeans(X, k, random_state=seed, init="random")
     inertias = [h.inertia for h in res.history] + [res.inertia]
     scale = 1e-9 * (1 + np.abs(X).max() ** 2 * len(X))
-    assert all(b <= a + scale for a, b in zip(inertias, inertias[1:], strict=False))
+    assert all(b <= a + scale for a, b in itertools.pairwise(inertias))
 
 
 @settings(max_examples=60, deadline=None)
@@ -178,7 +180,7 @@ def test_history_is_consistent(blobs):
 
 
 def test_inputs_not_mutated_and_results_read_only(blobs):
-    X, y = blobs
+    X, _ = blobs
     before = X.copy()
     C0 = X[:5].copy()
     res = kmcore.kmeans(X, 5, init=C0)

@@ -1,0 +1,76 @@
+"""Elbow page: within-cluster sum of squares against k."""
+
+import pandas as pd
+import streamlit as st
+
+from ui import components, engine, figures
+from ui.settings import DATASET_LABELS, INIT_LABELS, METRIC_LABELS
+from ui.sidebar import sidebar
+
+st.set_page_config(
+    page_title="Elbow · K-Means Lab", page_icon=":material/show_chart:", layout="wide"
+)
+settings = sidebar()
+
+st.title("Elbow: how many clusters?")
+st.markdown(
+    "More clusters always lower the within-cluster sum of squares (WCSS). The **elbow** is the "
+    "k after which adding clusters stops helping much. Each k is run several times from "
+    "different starts: the band shows how much the start matters."
+)
+data = components.rows_or_stop(settings)
+
+c1, c2, c3 = st.columns([2, 1, 1])
+lo, hi = c1.slider("Range of k", 1, 30, (1, 15), key="elbow_range")
+n_init = c2.select_slider("Restarts per k", options=[1, 2, 3, 5, 10], value=3, key="elbow_n_init")
+sil = c3.toggle("Silhouette (on 1,000 points)", key="elbow_silhouette")
+init = "k-means++" if settings.init == "per-class" else settings.init
+st.caption(
+    f"{DATASET_LABELS[settings.dataset]} · {len(data.y):,} points · {INIT_LABELS[init]} · "
+    f"{METRIC_LABELS[settings.metric]} · tolerance {settings.tol:g} · seed {settings.seed}"
+)
+
+bar = st.progress(0.0, text="Sweeping k…")
+
+
+def report(done: int, total: int, k: int) -> None:
+    bar.progress(done / total, text=f"k = {k}: run {done} of {total}")
+
+
+try:
+    res = engine.elbow(
+        settings, tuple(range(lo, hi + 1)), n_init, 1000 if sil else 0, _progress=report
+    )
+except ValueError as exc:
+    bar.empty()
+    st.error(f"**The sweep cannot run:** {exc}")
+    st.stop()
+bar.empty()
+
+st.plotly_chart(figures.elbow_figure(res, settings.k), width="stretch", key="elbow")
+if res.knee is not None:
+    st.success(f"**The knee is at k = {res.knee}** (kneedle algorithm). Your k is {settings.k}.")
+else:
+    st.info(f"**No knee found:** {res.knee_reason}.")
+
+cols = st.columns(2 if sil else 1)
+if sil:
+    with cols[1]:
+        st.markdown("**Silhouette** (higher: tighter, better separated clusters)")
+        st.plotly_chart(figures.silhouette_figure(res), width="stretch", key="silhouette")
+with cols[0]:
+    st.markdown("**Time per k** (all restarts)")
+    st.plotly_chart(figures.seconds_figure(res), width="stretch", key="seconds")
+
+table = pd.DataFrame(
+    {
+        "k": res.ks,
+        "wcss_mean": res.inertia_mean,
+        "wcss_std": res.inertia_std,
+        "iterations_mean": res.n_iter_mean,
+        "seconds": res.seconds,
+    }
+)
+if sil:
+    table["silhouette"] = res.silhouette
+st.download_button("Download the table (CSV)", table.to_csv(index=False), "elbow.csv", "text/csv")

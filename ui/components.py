@@ -1,0 +1,79 @@
+"""Page building blocks that talk to Streamlit: data guards, error boxes, metrics rows."""
+
+from __future__ import annotations
+
+import streamlit as st
+
+import kmcore
+
+from . import engine
+from .settings import DATASET_LABELS, Settings, is_large
+from .sidebar import set_values
+
+
+def _use_digits() -> None:
+    set_values(dataset="digits")
+
+
+def rows_or_stop(settings: Settings) -> engine.Rows:
+    """The rows for the settings; downloads with a progress bar; on failure explains and stops."""
+    name = settings.dataset
+    try:
+        if is_large(name):
+            folder = kmcore.data_dir() / name
+            missing = [
+                f for f in kmcore.datasets.FILES[settings.split] if not (folder / f).exists()
+            ]
+            if missing:
+                with st.status(
+                    f"Downloading {DATASET_LABELS[name]} ({settings.split})…", expanded=True
+                ) as status:
+                    bar = st.progress(0.0)
+
+                    def report(done, total, fname):
+                        frac = done / total if total else 0.0
+                        bar.progress(min(frac, 1.0), text=f"{fname}: {done / 2**20:.1f} MB")
+
+                    try:
+                        engine.dataset(name, settings.split, _progress=report)
+                    except Exception:
+                        status.update(label="Download failed", state="error", expanded=False)
+                        raise
+                    status.update(label="Downloaded", state="complete", expanded=False)
+        return engine.rows(settings.data_key)
+    except kmcore.DatasetUnavailableError as exc:
+        st.error(
+            f"**{DATASET_LABELS[name]} is not available here.** {exc}\n\n"
+            "See data/README.md for where to get the files."
+        )
+        st.button("Use the offline digits instead", on_click=_use_digits, type="primary")
+        st.stop()
+    except kmcore.IDXFormatError as exc:
+        st.error(f"**A data file is damaged:** {exc}. Delete it and it will be downloaded again.")
+        st.button("Use the offline digits instead", on_click=_use_digits, type="primary")
+        st.stop()
+
+
+def run_or_stop(settings: Settings) -> engine.Run:
+    """The k-means run for the settings, or a clear message and stop."""
+    rows_or_stop(settings)
+    try:
+        with st.spinner("Running k-means…"):
+            return engine.run(settings)
+    except ValueError as exc:
+        st.error(f"**These settings cannot run:** {exc}")
+        st.info("Try a smaller k, another initialisation, or another data set.")
+        st.stop()
+
+
+def run_summary(run: engine.Run, settings: Settings) -> None:
+    """Iterations, stop reason, inertia and time as a row of metrics."""
+    res = run.result
+    cols = st.columns(4)
+    cols[0].metric("Iterations", res.n_iter)
+    cols[1].metric("Inertia (WCSS)", f"{res.inertia:,.1f}")
+    empty = int((res.sizes == 0).sum())
+    cols[2].metric("Empty clusters", empty)
+    cols[3].metric("Time", f"{run.seconds:.2f} s")
+    verb = "Converged" if res.converged else "Stopped"
+    st.caption(f"{verb} after {res.n_iter} iteration(s): {res.stop_reason}.")

@@ -1,0 +1,129 @@
+"""Cached calls into kmcore, shared by every session of the server process.
+
+Results are immutable (kmcore freezes its arrays), so ``st.cache_resource``
+hands the same object to every tab instead of a copy per tab: thirty students
+on one setting cost one run and one copy in memory. Every cache is bounded.
+"""
+
+from __future__ import annotations
+
+import time
+from dataclasses import dataclass
+
+import numpy as np
+import streamlit as st
+
+import kmcore
+
+from .settings import Settings, is_large
+
+
+@st.cache_resource(max_entries=3, show_spinner=False)
+def dataset(name: str, split: str, _progress=None) -> kmcore.Dataset:
+    """A whole data set, loaded (and downloaded) once per process."""
+    return kmcore.load_dataset(name, split, progress=_progress)
+
+
+@dataclass(frozen=True)
+class Rows:
+    """The rows a setting clusters: a balanced and/or stratified sample of a data set."""
+
+    X: np.ndarray
+    y: np.ndarray
+    image_shape: tuple[int, int] | None
+    class_names: tuple[str, ...]
+    n_total: int
+
+
+@st.cache_resource(max_entries=4, show_spinner=False)
+def rows(data_key: tuple) -> Rows:
+    """Select the rows for ``Settings.data_key`` (dataset, split, sample, balance, seed)."""
+    name, split, sample, balance, seed = data_key
+    ds = dataset(name, split if is_large(name) else "train")
+    idx = np.arange(len(ds.y))
+    if balance:
+        idx = kmcore.balanced_indices(ds.y, seed)
+    if sample and sample < len(idx):
+        idx = idx[kmcore.stratified_indices(ds.y[idx], sample, seed)]
+    X = ds.X if len(idx) == len(ds.y) else ds.X[idx]
+    X.flags.writeable = False
+    return Rows(X, ds.y[idx], ds.image_shape, ds.class_names, len(ds.y))
+
+
+@dataclass(frozen=True)
+class Run:
+    """A k-means run with its evaluation against the true classes."""
+
+    result: kmcore.KMeansResult
+    evaluation: kmcore.ClusterEvaluation
+    step_evaluations: tuple[kmcore.ClusterEvaluation, ...]
+    seconds: float
+
+
+@st.cache_resource(max_entries=24, show_spinner=False)
+def run(settings: Settings) -> Run:
+    """Run k-means for a setting (raises ValueError for impossible settings)."""
+    data = rows(settings.data_key)
+    start = time.perf_counter()
+    result = kmcore.kmeans(
+        data.X,
+        settings.k,
+        init=settings.init,
+        metric=settings.metric,
+        tol=settings.tol,
+        max_iter=settings.max_iter,
+        random_state=settings.seed,
+        labels=data.y,
+        update=settings.update,
+        empty=settings.empty,
+    )
+    seconds = time.perf_counter() - start
+    n_classes = len(data.class_names)
+    steps = tuple(kmcore.evaluate(h.labels, data.y, settings.k, n_classes) for h in result.history)
+    final = kmcore.evaluate(result.labels, data.y, settings.k, n_classes)
+    return Run(result, final, steps, seconds)
+
+
+@st.cache_resource(max_entries=8, show_spinner=False)
+def elbow(
+    settings: Settings, ks: tuple[int, ...], n_init: int, silhouette: int, _progress=None
+) -> kmcore.ElbowResult:
+    """The elbow sweep for a setting's data, init, metric and tolerance."""
+    data = rows(settings.data_key)
+    init = "k-means++" if settings.init == "per-class" else settings.init
+    return kmcore.elbow(
+        data.X,
+        ks,
+        n_init=n_init,
+        init=init,
+        metric=settings.metric,
+        tol=settings.tol,
+        max_iter=settings.max_iter,
+        random_state=settings.seed,
+        silhouette_sample=silhouette,
+        progress=_progress,
+    )
+
+
+PLANE = (-0.05, 1.05, -0.05, 1.05)
+
+
+def _grids(result: kmcore.KMeansResult, metric: str, resolution: int) -> tuple:
+    return tuple(
+        kmcore.region_grid(result.centers_at(s), metric, PLANE, resolution)
+        for s in range(result.n_iter + 1)
+    )
+
+
+@st.cache_resource(max_entries=8, show_spinner=False)
+def regions(settings: Settings, resolution: int = 110) -> tuple:
+    """For steps 0..n_iter, the grid of which centre owns each spot of the plane (2-D data)."""
+    return _grids(run(settings).result, settings.metric, resolution)
+
+
+@st.cache_resource(max_entries=1, show_spinner=False)
+def demo_run() -> tuple[np.ndarray, kmcore.KMeansResult, tuple]:
+    """A small 2-D run for the home page picture, with its region grids."""
+    X, _ = kmcore.make_toy("blobs", 400, 3)
+    result = kmcore.kmeans(X, 4, init="random", random_state=1, tol=0)
+    return X, result, _grids(result, "l2", 80)

@@ -1,0 +1,455 @@
+"""Figure builders: pure functions from engine results to plotly figures (no Streamlit)."""
+
+from __future__ import annotations
+
+import math
+
+import numpy as np
+import plotly.graph_objects as go
+from plotly.subplots import make_subplots
+
+import kmcore
+
+from .style import EMPTY_COLOUR, GREY, base_layout, colour
+
+FRAME_MS = 500
+GRID_COLS = 10
+
+
+def _play_controls(labels, duration=FRAME_MS, prefix="Iteration: "):
+    """Play/pause buttons and an iteration slider for a figure whose frames are named ``labels``."""
+    play = {
+        "frame": {"duration": duration, "redraw": True},
+        "fromcurrent": True,
+        "transition": {"duration": 0},
+    }
+    pause = {
+        "frame": {"duration": 0, "redraw": False},
+        "mode": "immediate",
+        "transition": {"duration": 0},
+    }
+    menus = [
+        {
+            "type": "buttons",
+            "direction": "left",
+            "x": 0,
+            "y": 0,
+            "xanchor": "left",
+            "yanchor": "top",
+            "pad": {"t": 10, "r": 10},
+            "showactive": False,
+            "buttons": [
+                {"label": "Play", "method": "animate", "args": [None, play]},
+                {"label": "Pause", "method": "animate", "args": [[None], pause]},
+            ],
+        }
+    ]
+    sliders = [
+        {
+            "active": 0,
+            "x": 0.22,
+            "len": 0.78,
+            "y": 0,
+            "yanchor": "top",
+            "pad": {"t": 10},
+            "currentvalue": {"prefix": prefix, "xanchor": "right"},
+            "steps": [
+                {
+                    "label": lab,
+                    "method": "animate",
+                    "args": [[lab], {**pause, "frame": {"duration": 0, "redraw": True}}],
+                }
+                for lab in labels
+            ],
+        }
+    ]
+    return menus, sliders
+
+
+def step_labels(n_iter: int) -> list[str]:
+    """Frame names: "start", then the iteration numbers."""
+    return ["start"] + [str(i) for i in range(1, n_iter + 1)]
+
+
+def _tile_annotations(k, n_cols, h, w, pad, lines, empty):
+    notes, shapes = [], []
+    for j in range(k):
+        r, c = divmod(j, n_cols)
+        x0, y0 = c * (w + pad) - 0.5, r * (h + pad) - 0.5
+        notes.append(
+            {
+                "x": x0 + w / 2,
+                "y": y0 + h,
+                "xref": "x",
+                "yref": "y",
+                "text": lines[j],
+                "showarrow": False,
+                "yanchor": "top",
+                "font": {"size": 12},
+                "bgcolor": "rgba(255,255,255,0.85)",
+            }
+        )
+        if j in empty:
+            shapes.append(
+                {
+                    "type": "rect",
+                    "x0": x0,
+                    "y0": y0,
+                    "x1": x0 + w,
+                    "y1": y0 + h,
+                    "line": {"color": EMPTY_COLOUR, "width": 4},
+                    "xref": "x",
+                    "yref": "y",
+                }
+            )
+    return notes, shapes
+
+
+def _centroid_lines(k, evaluation, class_names):
+    lines = []
+    for j in range(k):
+        size = int(evaluation.sizes[j])
+        if size == 0:
+            lines.append(f"<b>#{j}</b> empty")
+        else:
+            name = class_names[evaluation.majority[j]]
+            lines.append(f"<b>#{j}</b> n={size}<br>{name} {evaluation.purity[j]:.0%}")
+    return lines
+
+
+def centroid_animation(result, step_evaluations, image_shape, class_names) -> go.Figure:
+    """Every centroid as an image, one frame per iteration, with size, majority class and purity.
+
+    Parameters
+    ----------
+    result : kmcore.KMeansResult
+    step_evaluations : sequence of kmcore.ClusterEvaluation
+        One per iteration (for the labels of that iteration).
+    image_shape : tuple of int
+    class_names : sequence of str
+    """
+    k = result.n_clusters
+    h, w = image_shape
+    n_cols = min(k, GRID_COLS)
+    pad = max(2, h // 2)
+    names = step_labels(result.n_iter)
+    frames = []
+    for s, name in enumerate(names):
+        imgs = result.centers_at(s).reshape(k, h, w)
+        z = kmcore.tile_images(imgs, n_cols, pad)
+        if s == 0:
+            lines, empty = [f"<b>#{j}</b> start" for j in range(k)], ()
+        else:
+            lines = _centroid_lines(k, step_evaluations[s - 1], class_names)
+            empty = result.history[s - 1].empty
+        notes, shapes = _tile_annotations(k, n_cols, h, w, pad, lines, empty)
+        heat = go.Heatmap(
+            z=z, colorscale="gray_r", zmin=0, zmax=1, showscale=False, hoverinfo="skip"
+        )
+        frames.append(
+            go.Frame(name=name, data=[heat], layout={"annotations": notes, "shapes": shapes})
+        )
+    menus, sliders = _play_controls(names)
+    rows = math.ceil(k / n_cols)
+    # Height that fits the mosaic's aspect ratio at about 1,000 px wide, plus the controls.
+    px_per_unit = 1000 / (n_cols * (w + pad))
+    height = int(120 + min(rows * (h + pad) * px_per_unit, 900))
+    fig = go.Figure(data=frames[0].data, frames=frames)
+    fig.update_layout(
+        **base_layout(height=height, margin={"l": 10, "r": 10, "t": 10, "b": 90}),
+        annotations=frames[0].layout.annotations,
+        shapes=frames[0].layout.shapes,
+        updatemenus=menus,
+        sliders=sliders,
+    )
+    fig.update_xaxes(visible=False, constrain="domain")
+    fig.update_yaxes(visible=False, autorange="reversed", scaleanchor="x")
+    return fig
+
+
+def start_end_grid(result, image_shape, title_end="end") -> go.Figure:
+    """The paper's figure: starting centroids on the top row, final centroids below."""
+    k = result.n_clusters
+    h, w = image_shape
+    n_cols = min(k, GRID_COLS)
+    start = result.init_centers.reshape(k, h, w)
+    end = result.centers.reshape(k, h, w)
+    rows = math.ceil(k / n_cols)
+    fig = make_subplots(
+        rows=2, cols=1, vertical_spacing=0.12, subplot_titles=("Start", f"End ({title_end})")
+    )
+    for r, imgs in enumerate((start, end), start=1):
+        z = kmcore.tile_images(imgs, n_cols, max(1, h // 8))
+        fig.add_trace(
+            go.Heatmap(z=z, colorscale="gray_r", zmin=0, zmax=1, showscale=False, hoverinfo="skip"),
+            row=r,
+            col=1,
+        )
+    fig.update_layout(**base_layout(height=120 + rows * 2 * 110))
+    fig.update_xaxes(visible=False, constrain="domain")
+    fig.update_yaxes(visible=False, autorange="reversed")
+    fig.update_yaxes(scaleanchor="x", row=1, col=1)
+    fig.update_yaxes(scaleanchor="x2", row=2, col=1)
+    return fig
+
+
+def _discrete_scale(k):
+    scale = []
+    for i in range(k):
+        scale += [(i / k, colour(i)), ((i + 1) / k, colour(i))]
+    return scale
+
+
+def toy_frames(result, n_steps_mode: bool):
+    """Frame plan of the 2-D animation: (name, labels step, centres step, regions step)."""
+    plan = [("start", None, 0, 0)]
+    for s in range(1, result.n_iter + 1):
+        if n_steps_mode:
+            plan.append((f"{s}: assign", s, s - 1, s - 1))
+            plan.append((f"{s}: update", s, s, s - 1))
+        else:
+            plan.append((str(s), s, s, s - 1))
+    return plan
+
+
+def toy_animation(X, result, grids, *, half_steps=False, show_regions=True) -> go.Figure:
+    """Points coloured by cluster, centroids with their trails, and the regions they own.
+
+    Parameters
+    ----------
+    X : ndarray of shape (n_samples, 2)
+    result : kmcore.KMeansResult
+    grids : sequence of (xs, ys, owner)
+        Region grids for steps 0..n_iter (``kmcore.region_grid`` of ``centers_at(step)``).
+    half_steps : bool
+        Show the assign and the update half of each iteration as separate frames.
+    show_regions : bool
+    """
+    k = result.n_clusters
+    plan = toy_frames(result, half_steps)
+    path = np.stack([result.centers_at(s) for s in range(result.n_iter + 1)])
+    frames = []
+    for name, lab_step, c_step, r_step in plan:
+        traces = []
+        xs, ys, owner = grids[r_step]
+        traces.append(
+            go.Heatmap(
+                x=xs,
+                y=ys,
+                z=owner,
+                colorscale=_discrete_scale(k),
+                zmin=-0.5,
+                zmax=k - 0.5,
+                opacity=0.22 if show_regions else 0,
+                showscale=False,
+                hoverinfo="skip",
+            )
+        )
+        if lab_step is None:
+            colours = [GREY] * len(X)
+        else:
+            labels = result.history[lab_step - 1].labels
+            colours = [colour(int(j)) for j in labels]
+        traces.append(
+            go.Scattergl(
+                x=X[:, 0],
+                y=X[:, 1],
+                mode="markers",
+                hoverinfo="skip",
+                marker={"size": 6, "color": colours, "opacity": 0.8},
+            )
+        )
+        tx, ty = [], []
+        for j in range(k):
+            tx += [*path[: c_step + 1, j, 0].tolist(), None]
+            ty += [*path[: c_step + 1, j, 1].tolist(), None]
+        traces.append(
+            go.Scatter(
+                x=tx,
+                y=ty,
+                mode="lines+markers",
+                hoverinfo="skip",
+                line={"color": "#333333", "width": 2},
+                marker={"size": 5, "color": "#333333"},
+            )
+        )
+        c = path[c_step]
+        traces.append(
+            go.Scatter(
+                x=c[:, 0],
+                y=c[:, 1],
+                mode="markers+text",
+                text=[str(j) for j in range(k)],
+                textposition="top center",
+                textfont={"size": 14},
+                marker={
+                    "symbol": "x",
+                    "size": 20,
+                    "color": [colour(j) for j in range(k)],
+                    "line": {"color": "black", "width": 2},
+                },
+                hovertemplate="centre %{text}<br>(%{x:.2f}, %{y:.2f})<extra></extra>",
+            )
+        )
+        frames.append(go.Frame(name=name, data=traces))
+    menus, sliders = _play_controls([p[0] for p in plan], prefix="Step: ")
+    fig = go.Figure(data=frames[0].data, frames=frames)
+    fig.update_layout(
+        **base_layout(height=620, margin={"l": 10, "r": 10, "t": 10, "b": 100}),
+        showlegend=False,
+        updatemenus=menus,
+        sliders=sliders,
+    )
+    fig.update_xaxes(range=[-0.05, 1.05], showgrid=False, zeroline=False)
+    fig.update_yaxes(range=[-0.05, 1.05], scaleanchor="x", showgrid=False, zeroline=False)
+    return fig
+
+
+def convergence(result) -> go.Figure:
+    """Inertia and the largest centre shift per iteration, with the tolerance as a line."""
+    it = np.arange(1, result.n_iter + 1)
+    fig = make_subplots(
+        rows=2,
+        cols=1,
+        shared_xaxes=True,
+        vertical_spacing=0.12,
+        subplot_titles=("Sum of squared distances (inertia)", "Largest centre move"),
+    )
+    fig.add_trace(
+        go.Scatter(
+            x=it,
+            y=[h.inertia for h in result.history],
+            mode="lines+markers",
+            name="inertia",
+            line={"color": colour(0)},
+        ),
+        row=1,
+        col=1,
+    )
+    shifts = np.array([h.shift for h in result.history])
+    fig.add_trace(
+        go.Scatter(
+            x=it,
+            y=np.maximum(shifts, 1e-12),
+            mode="lines+markers",
+            name="largest move",
+            line={"color": colour(1)},
+        ),
+        row=2,
+        col=1,
+    )
+    if result.tol > 0:
+        fig.add_hline(
+            y=result.tol,
+            line={"dash": "dash", "color": EMPTY_COLOUR},
+            row=2,
+            col=1,
+            annotation_text=f"tolerance {result.tol:g}",
+            annotation_position="top right",
+        )
+    fig.update_yaxes(type="log", tickformat=".1e", row=2, col=1)
+    fig.update_xaxes(title_text="iteration", row=2, col=1, dtick=max(1, result.n_iter // 10))
+    fig.update_layout(**base_layout(height=520, showlegend=False))
+    return fig
+
+
+def elbow_figure(res, current_k: int) -> go.Figure:
+    """WCSS against k: mean of restarts with a ±1 std band, the knee and the current k marked."""
+    ks = res.ks
+    lo, hi = res.inertia_mean - res.inertia_std, res.inertia_mean + res.inertia_std
+    fig = go.Figure()
+    fig.add_trace(
+        go.Scatter(
+            x=np.concatenate([ks, ks[::-1]]),
+            y=np.concatenate([hi, lo[::-1]]),
+            fill="toself",
+            fillcolor="rgba(0,114,178,0.18)",
+            line={"width": 0},
+            hoverinfo="skip",
+            name="± 1 std over restarts",
+        )
+    )
+    for r in range(res.inertia.shape[1]):
+        fig.add_trace(
+            go.Scatter(
+                x=ks,
+                y=res.inertia[:, r],
+                mode="markers",
+                showlegend=r == 0,
+                marker={"size": 6, "color": GREY},
+                name="each restart",
+                hovertemplate="k=%{x}: %{y:.4g}<extra>restart</extra>",
+            )
+        )
+    fig.add_trace(
+        go.Scatter(
+            x=ks,
+            y=res.inertia_mean,
+            mode="lines+markers",
+            name="mean WCSS",
+            line={"color": colour(0), "width": 3},
+            hovertemplate="k=%{x}: %{y:.4g}<extra>mean</extra>",
+        )
+    )
+    if res.knee is not None:
+        fig.add_vline(
+            x=res.knee,
+            line={"dash": "dash", "color": colour(3), "width": 2},
+            annotation_text=f"knee: k = {res.knee}",
+            annotation_position="top right",
+        )
+    if current_k in set(ks.tolist()):
+        i = int(np.flatnonzero(ks == current_k)[0])
+        fig.add_trace(
+            go.Scatter(
+                x=[current_k],
+                y=[res.inertia_mean[i]],
+                mode="markers",
+                name=f"your k = {current_k}",
+                marker={
+                    "size": 18,
+                    "symbol": "star",
+                    "color": colour(1),
+                    "line": {"color": "black", "width": 1},
+                },
+            )
+        )
+    fig.update_layout(
+        **base_layout(height=480),
+        xaxis_title="k (number of clusters)",
+        yaxis_title="within-cluster sum of squares",
+        legend={"orientation": "h", "y": 1.12},
+    )
+    fig.update_xaxes(dtick=1 if len(ks) <= 20 else None)
+    return fig
+
+
+def silhouette_figure(res) -> go.Figure:
+    """Mean silhouette against k (higher is better)."""
+    fig = go.Figure(
+        go.Scatter(
+            x=res.ks, y=res.silhouette, mode="lines+markers", line={"color": colour(2), "width": 3}
+        )
+    )
+    fig.update_layout(**base_layout(height=300), xaxis_title="k", yaxis_title="silhouette")
+    return fig
+
+
+def seconds_figure(res) -> go.Figure:
+    """Time spent on each k (all restarts)."""
+    fig = go.Figure(go.Bar(x=res.ks, y=res.seconds, marker_color=colour(5)))
+    fig.update_layout(**base_layout(height=260), xaxis_title="k", yaxis_title="seconds")
+    return fig
+
+
+def demo_figure(X, result, grids) -> go.Figure:
+    """Home page picture: points coloured by their final cluster, centres and their paths."""
+    fig = toy_animation(X, result, grids)
+    last = fig.frames[-1]
+    fig = go.Figure(data=last.data)
+    fig.update_layout(
+        **base_layout(height=420, margin={"l": 0, "r": 0, "t": 0, "b": 0}), showlegend=False
+    )
+    fig.update_xaxes(visible=False, range=[-0.05, 1.05])
+    fig.update_yaxes(visible=False, range=[-0.05, 1.05], scaleanchor="x")
+    return fig

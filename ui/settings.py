@@ -1,0 +1,144 @@
+"""The sidebar's settings as a frozen value, with query-string parsing (no Streamlit here).
+
+Field names are the widget keys and the URL parameter names, so a link such
+as ``?dataset=mnist&k=20&init=maxmin`` reproduces a setting exactly.
+"""
+
+from __future__ import annotations
+
+from dataclasses import asdict, dataclass, fields, replace
+
+import kmcore
+
+DATASET_LABELS = {
+    "digits": "Digits 8×8 (offline)",
+    "mnist": "MNIST digits 28×28",
+    "fashion-mnist": "Fashion-MNIST 28×28",
+    "blobs": "2-D: blobs",
+    "uneven-blobs": "2-D: uneven blobs",
+    "anisotropic": "2-D: stretched blobs",
+    "moons": "2-D: moons",
+    "circles": "2-D: circles",
+    "uniform": "2-D: uniform (no clusters)",
+}
+INIT_LABELS = {
+    "random": "Random data points",
+    "maxmin": "MaxMin (farthest first)",
+    "hierarchical": "Hierarchical (Ward)",
+    "per-class": "One per class (hand-picked)",
+    "noise": "Random noise",
+    "k-means++": "k-means++",
+}
+METRIC_LABELS = {"l1": "L1", "l2": "L2", "linf": "L∞"}
+TOLERANCES = (0.0, 0.001, 0.01, 0.05, 0.1, 0.5)
+SAMPLES = (1000, 2000, 5000, 10000, 20000, 0)  # 0: the whole split
+K_MAX = 30
+MAX_ITERS = (10, 20, 50, 100, 200, 300)
+
+
+def is_toy(dataset: str) -> bool:
+    """Whether ``dataset`` is a 2-D toy set."""
+    return dataset in kmcore.TOY_SETS
+
+
+def is_large(dataset: str) -> bool:
+    """Whether ``dataset`` has train/test splits and is sampled (MNIST, Fashion-MNIST)."""
+    return dataset in ("mnist", "fashion-mnist")
+
+
+@dataclass(frozen=True)
+class Settings:
+    """Everything the sidebar sets; hashable, so it can key caches."""
+
+    dataset: str = "digits"
+    split: str = "test"
+    sample: int = 10000
+    k: int = 10
+    init: str = "random"
+    metric: str = "l2"
+    balance: bool = False
+    tol: float = 0.05
+    seed: int = 0
+    max_iter: int = 100
+    update: str = "mean"
+    empty: str = "keep"
+
+    @property
+    def data_key(self) -> tuple:
+        """What selects the data rows: dataset, split, sample size, balance, seed."""
+        if not is_large(self.dataset):
+            return (self.dataset, "all", 0, self.balance, self.seed if self.balance else 0)
+        return (self.dataset, self.split, self.sample, self.balance, self.seed)
+
+    def to_query(self) -> dict[str, str]:
+        """The settings as URL parameters."""
+        out = {}
+        for key, value in asdict(self).items():
+            out[key] = ("1" if value else "0") if isinstance(value, bool) else str(value)
+        return out
+
+
+DEFAULTS = Settings()
+KEYS = tuple(f.name for f in fields(Settings))
+
+CHOICES = {
+    "dataset": tuple(DATASET_LABELS),
+    "split": kmcore.datasets.SPLITS,
+    "sample": SAMPLES,
+    "init": kmcore.INIT_METHODS,
+    "metric": kmcore.METRICS,
+    "tol": TOLERANCES,
+    "max_iter": MAX_ITERS,
+    "update": kmcore.UPDATE_RULES,
+    "empty": kmcore.EMPTY_POLICIES,
+}
+
+
+def parse_value(key: str, raw: str):
+    """One URL parameter as a setting value, or None when it is not valid.
+
+    Parameters
+    ----------
+    key : str
+        A field of :class:`Settings`.
+    raw : str
+        The text from the URL.
+    """
+    try:
+        if key == "balance":
+            return {"1": True, "true": True, "0": False, "false": False}.get(raw.lower())
+        if key == "k":
+            value = int(raw)
+            return value if 1 <= value <= K_MAX else None
+        if key == "seed":
+            value = int(raw)
+            return value if 0 <= value <= 99_999 else None
+        if key in ("sample", "max_iter"):
+            value = int(raw)
+        elif key == "tol":
+            value = float(raw)
+        else:
+            value = raw
+    except (TypeError, ValueError):
+        return None
+    return value if value in CHOICES[key] else None
+
+
+def from_query(params) -> tuple[Settings, list[str]]:
+    """Settings from URL parameters; unknown or invalid ones are reported and ignored.
+
+    Returns
+    -------
+    settings : Settings
+    rejected : list of str
+        ``"key=value"`` for every parameter that was not used.
+    """
+    values, rejected = {}, []
+    for key in KEYS:
+        if key in params:
+            value = parse_value(key, str(params[key]))
+            if value is None:
+                rejected.append(f"{key}={params[key]}")
+            else:
+                values[key] = value
+    return replace(DEFAULTS, **values), rejected

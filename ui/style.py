@@ -1,0 +1,31 @@
+"""Colours and fonts readable on a projector and by colour-blind viewers."""
+
+from __future__ import annotations
+
+# Okabe & Ito (2008), then Paul Tol's "muted" and "light" schemes: colour-blind-safe
+# sets. Beyond 26 clusters colours repeat (the cluster number is always shown too).
+PALETTE = (
+    "#0072B2", "#E69F00", "#009E73", "#D55E00", "#CC79A7", "#56B4E9", "#F0E442", "#000000",
+    "#332288", "#DDCC77", "#117733", "#CC6677", "#88CCEE", "#882255", "#44AA99", "#999933",
+    "#AA4499", "#77AADD", "#EE8866", "#EEDD88", "#FFAABB", "#99DDFF", "#44BB99", "#BBCC33",
+    "#AAAA00", "#DDDDDD",
+)  # fmt: skip
+FONT_SIZE = 16
+EMPTY_COLOUR = "#D55E00"
+GREY = "#8C8C8C"
+
+
+def colour(i: int) -> str:
+    """Colour of cluster ``i``."""
+    return PALETTE[i % len(PALETTE)]
+
+
+def base_layout(**extra) -> dict:
+    """Layout shared by every figure: large fonts, tight margins, white background."""
+    layout = {
+        "font": {"size": FONT_SIZE},
+        "margin": {"l": 10, "r": 10, "t": 40, "b": 10},
+        "template": "plotly_white",
+    }
+    layout.update(extra)
+    return layout
