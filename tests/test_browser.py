@@ -1,0 +1,104 @@
+"""Every page in a real Chromium against a real `streamlit run`, and a small classroom."""
+
+from __future__ import annotations
+
+import os
+
+import pytest
+
+from tests.browser import CHROMIUM_ARGS, chromium_path, streamlit_server, wait_until_done
+from tests.conftest import SHARED_DATA
+
+pytestmark = pytest.mark.browser
+
+PAGES = {"": "K-Means Lab", "Centroids": "Centroids", "Elbow": "Elbow"}
+
+
+@pytest.fixture(scope="module")
+def browser():
+    path = chromium_path()
+    if path is None:
+        if os.environ.get("CI"):
+            pytest.fail("Chromium is missing in CI: .ci/run should have installed it")
+        pytest.skip("Chromium not installed (apt-get install chromium)")
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as p:
+        b = p.chromium.launch(executable_path=path, args=CHROMIUM_ARGS)
+        yield b
+        b.close()
+
+
+@pytest.fixture(scope="module")
+def server(tmp_path_factory):
+    data = SHARED_DATA if SHARED_DATA.exists() else tmp_path_factory.mktemp("data")
+    with streamlit_server({"KMLAB_DATA_DIR": str(data)}) as (url, _proc):
+        yield url
+
+
+@pytest.fixture
+def page(browser):
+    context = browser.new_context(viewport={"width": 1280, "height": 720})
+    pg = context.new_page()
+    yield pg
+    context.close()
+
+
+def _no_exception(pg):
+    boxes = pg.locator('[data-testid="stException"]')
+    assert boxes.count() == 0, boxes.first.inner_text()
+
+
+@pytest.mark.parametrize("path", list(PAGES), ids=lambda p: p or "home")
+def test_page_opens_and_draws(server, page, path):
+    page.goto(f"{server}/{path}")
+    wait_until_done(page)
+    _no_exception(page)
+    assert PAGES[path] in page.locator("h1").first.inner_text()
+    page.wait_for_selector(".js-plotly-plot .main-svg", timeout=30_000)
+    assert page.locator(".js-plotly-plot").count() >= 1
+
+
+def test_centroid_animation_has_frames_and_plays(server, page):
+    page.goto(f"{server}/Centroids?dataset=digits&k=10&init=noise&tol=0.0")
+    wait_until_done(page)
+    _no_exception(page)
+    page.wait_for_selector(".js-plotly-plot .main-svg")
+    frames = page.evaluate(
+        "() => document.querySelector('.js-plotly-plot')._transitionData._frames.length"
+    )
+    iterations = int(page.locator('[data-testid="stMetricValue"]').first.inner_text())
+    assert frames == iterations + 1
+    label = page.locator(
+        ".js-plotly-plot .slider-group .current-label, .js-plotly-plot .slider-container text"
+    ).first
+    before = label.text_content()
+    page.locator(".js-plotly-plot .updatemenu-button").first.click()
+    page.wait_for_timeout(1500)
+    assert label.text_content() != before
+
+
+def test_widget_change_reaches_the_url(server, page):
+    page.goto(f"{server}/Centroids?dataset=blobs&k=3")
+    wait_until_done(page)
+    _no_exception(page)
+    assert "k=3" in page.url and "dataset=blobs" in page.url
+    page.get_by_text("Elbow", exact=True).first.click()
+    wait_until_done(page)
+    _no_exception(page)
+    assert "/Elbow" in page.url and "k=3" in page.url
+
+
+@pytest.mark.parametrize("tabs", [8])
+def test_a_classroom_opens_at_once(browser, tmp_path, tabs):
+    """Tabs opening the same page within seconds of a fresh server start all render."""
+    with streamlit_server({"KMLAB_DATA_DIR": str(tmp_path)}) as (url, _):
+        context = browser.new_context(viewport={"width": 1280, "height": 720})
+        pages = [context.new_page() for _ in range(tabs)]
+        for pg in pages:
+            pg.goto(f"{url}/Centroids", wait_until="commit")
+        for pg in pages:
+            wait_until_done(pg)
+            _no_exception(pg)
+            pg.wait_for_selector(".js-plotly-plot .main-svg", timeout=60_000)
+        context.close()

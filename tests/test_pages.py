@@ -1,0 +1,182 @@
+"""Pages under Streamlit's AppTest: they run, widgets drive them, settings persist and travel."""
+
+from __future__ import annotations
+
+import base64
+import json
+
+import numpy as np
+import pytest
+import streamlit as st
+from streamlit.testing.v1 import AppTest
+
+from tests.conftest import ROOT
+
+PAGES = ["app.py", "pages/1_Centroids.py", "pages/2_Elbow.py"]
+TIMEOUT = 120
+
+
+@pytest.fixture(autouse=True)
+def fresh_caches(monkeypatch, tmp_path):
+    """Empty caches and an empty data folder (no MNIST unless a test provides it)."""
+    monkeypatch.setenv("KMLAB_DATA_DIR", str(tmp_path))
+    st.cache_data.clear()
+    st.cache_resource.clear()
+    yield
+    st.cache_data.clear()
+    st.cache_resource.clear()
+
+
+def page(path: str, **query) -> AppTest:
+    at = AppTest.from_file(str(ROOT / "app.py"), default_timeout=TIMEOUT)
+    if path != "app.py":
+        at.switch_page(path)
+    for key, value in query.items():
+        at.query_params[key] = value
+    return at
+
+
+def values(data) -> list:
+    """A plotly array from a chart spec (plain list, or base64 typed array)."""
+    if isinstance(data, dict) and "bdata" in data:
+        return np.frombuffer(base64.b64decode(data["bdata"]), dtype=data["dtype"]).tolist()
+    return list(data)
+
+
+def fingerprint(at: AppTest) -> str:
+    """Everything a page shows that depends on the settings: text, metrics, chart specs."""
+    parts = [m.value for m in at.metric]
+    parts += [c.value for c in at.caption] + [e.value for e in at.warning]
+    parts += [e.value for e in at.success] + [e.value for e in at.info]
+    parts += [e.proto.spec for e in at.get("plotly_chart")]
+    return json.dumps(parts, default=str)
+
+
+@pytest.mark.parametrize("path", PAGES)
+def test_page_runs_on_the_default(path):
+    at = page(path).run()
+    assert not at.exception, at.exception
+    assert at.title and at.sidebar.selectbox(key="dataset").value == "digits"
+    if path != "app.py":
+        assert at.get("plotly_chart"), "no chart drawn"
+
+
+CHANGES = [
+    ("selectbox", "dataset", "blobs"),
+    ("slider", "k", 7),
+    ("selectbox", "init", "maxmin"),
+    ("radio", "metric", "l1"),
+    ("toggle", "balance", True),
+    ("select_slider", "tol", 0.0),
+    ("number_input", "seed", 3),
+    ("select_slider", "max_iter", 10),
+    ("radio", "update", "median"),
+    ("radio", "empty", "farthest"),
+]
+
+
+@pytest.mark.parametrize(("kind", "key", "value"), CHANGES, ids=[c[1] for c in CHANGES])
+def test_each_sidebar_widget_changes_the_centroids_page(kind, key, value):
+    at = page("pages/1_Centroids.py", init="noise").run()
+    before = fingerprint(at)
+    getattr(at.sidebar, kind)(key=key).set_value(value).run()
+    assert not at.exception, at.exception
+    assert getattr(at.sidebar, kind)(key=key).value == value
+    assert fingerprint(at) != before, f"changing {key} changed nothing"
+    assert at.query_params[key] == str(int(value) if isinstance(value, bool) else value)
+
+
+def test_split_and_sample_drive_mnist(shared_data, monkeypatch):
+    monkeypatch.setenv("KMLAB_DATA_DIR", str(shared_data))
+    at = page("pages/1_Centroids.py", dataset="mnist", split="test", sample="1000").run()
+    assert not at.exception, at.exception
+    assert "1,000 points" in at.caption[0].value
+    at.sidebar.select_slider(key="sample").set_value(2000).run()
+    assert "2,000 points" in at.caption[0].value
+    assert at.sidebar.radio(key="split").value == "test"
+
+
+def test_value_survives_a_page_switch():
+    at = page("pages/1_Centroids.py").run()
+    at.sidebar.slider(key="k").set_value(6).run()
+    at.sidebar.selectbox(key="init").set_value("k-means++").run()
+    at.switch_page("pages/2_Elbow.py").run()
+    assert not at.exception, at.exception
+    assert at.sidebar.slider(key="k").value == 6
+    assert at.sidebar.selectbox(key="init").value == "k-means++"
+    at.switch_page("app.py").run()
+    assert at.sidebar.slider(key="k").value == 6
+
+
+def test_query_string_sets_the_sidebar():
+    at = page("pages/1_Centroids.py", dataset="moons", k="3", init="maxmin", metric="linf",
+              tol="0.01", seed="42", balance="1").run()  # fmt: skip
+    assert not at.exception, at.exception
+    sb = at.sidebar
+    assert sb.selectbox(key="dataset").value == "moons"
+    assert sb.slider(key="k").value == 3
+    assert sb.selectbox(key="init").value == "maxmin"
+    assert sb.radio(key="metric").value == "linf"
+    assert sb.select_slider(key="tol").value == 0.01
+    assert sb.number_input(key="seed").value == 42
+    assert sb.toggle(key="balance").value is True
+
+
+def test_bad_query_values_are_ignored_and_reported():
+    at = page("pages/1_Centroids.py", k="999", init="magic", metric="l2").run()
+    assert not at.exception, at.exception
+    assert at.sidebar.slider(key="k").value == 10
+    assert at.sidebar.selectbox(key="init").value == "random"
+    assert any("k=999" in w.value and "init=magic" in w.value for w in at.sidebar.warning)
+
+
+def test_sidebar_writes_the_query_string():
+    at = page("app.py").run()
+    assert at.query_params["dataset"] == "digits"
+    at.sidebar.slider(key="k").set_value(12).run()
+    assert at.query_params["k"] == "12"
+
+
+def test_centroids_page_shows_missing_classes_and_empty_clusters():
+    at = page("pages/1_Centroids.py", k="5").run()
+    assert not at.exception
+    warning = " ".join(w.value for w in at.warning)
+    assert "No centroid for" in warning
+    at = page("pages/1_Centroids.py", dataset="blobs", k="4").run()
+    assert not at.exception
+    specs = [json.loads(e.proto.spec) for e in at.get("plotly_chart")]
+    animation = specs[0]
+    assert len(animation["frames"]) == int(at.metric[0].value) + 1
+
+
+def test_impossible_setting_is_a_message_not_a_traceback():
+    at = page("pages/1_Centroids.py", k="5", init="per-class").run()
+    assert not at.exception, at.exception
+    assert at.error and "cannot run" in at.error[0].value
+    at.sidebar.selectbox(key="init").set_value("random").run()
+    assert not at.exception and not at.error
+
+
+def test_missing_mnist_offers_the_offline_default():
+    at = page("pages/1_Centroids.py", dataset="mnist").run()
+    assert not at.exception, at.exception
+    assert at.error and "t10k-images-idx3-ubyte.gz" in at.error[0].value
+    at.button[0].click().run()
+    assert not at.exception
+    assert at.sidebar.selectbox(key="dataset").value == "digits"
+    assert at.sidebar.slider(key="k").value == 10
+    assert at.get("plotly_chart")
+
+
+def test_elbow_page_marks_the_knee_and_the_current_k():
+    at = page("pages/2_Elbow.py", dataset="blobs", k="4").run()
+    assert not at.exception, at.exception
+    spec = json.loads(at.get("plotly_chart")[0].proto.spec)
+    names = [t.get("name", "") for t in spec["data"]]
+    assert "your k = 4" in names
+    text = " ".join(e.value for e in [*at.success, *at.info])
+    assert "knee" in text.lower()
+    at.slider(key="elbow_range").set_value((2, 6)).run()
+    spec = json.loads(at.get("plotly_chart")[0].proto.spec)
+    mean = next(t for t in spec["data"] if t.get("name") == "mean WCSS")
+    assert values(mean["x"]) == [2, 3, 4, 5, 6]
