@@ -24,8 +24,9 @@ def _reference_iterations(X, C0, metric, n_iter):
     C = C0.copy()
     for _ in range(n_iter):
         lab = pairwise_distances_argmin(X, C, metric=metric)
-        C = np.stack([X[lab == j].mean(axis=0) if (lab == j).any() else C[j]
-                      for j in range(len(C))])  # fmt: skip
+        C = np.stack(
+            [X[lab == j].mean(axis=0) if (lab == j).any() else C[j] for j in range(len(C))]
+        )
     return C
 
 
@@ -49,11 +50,13 @@ def main() -> None:
 
     n = 5
     for metric, name in (("l1", "manhattan"), ("linf", "chebyshev")):
-        t_ours, res = best_of(lambda m=metric: kmcore.kmeans(X, 10, init=C0, metric=m, tol=0,
-                                                             max_iter=n))  # fmt: skip
+        t_ours, res = best_of(
+            lambda m=metric: kmcore.kmeans(X, 10, init=C0, metric=m, tol=0, max_iter=n)
+        )
         t_ref, _ = best_of(lambda nm=name: _reference_iterations(X, C0, nm, n))
-        rows.append((metric.upper(), "pairwise_distances_argmin + mean", t_ours / res.n_iter,
-                     t_ref / n, ""))  # fmt: skip
+        rows.append(
+            (metric.upper(), "pairwise_distances_argmin + mean", t_ours / res.n_iter, t_ref / n, "")
+        )
 
     print(f"MNIST test {X.shape[0]:,} x {X.shape[1]}, k = 10, same initial centres, best of 3\n")
     print("| metric | peer | ours ms/iter | peer ms/iter | ratio (ours/peer) | note |")
@@ -66,8 +69,10 @@ def main() -> None:
     res = kmcore.kmeans(big, 10, init=C0, metric="l1", tol=0, max_iter=3)
     peak = tracemalloc.get_traced_memory()[1]
     tracemalloc.stop()
-    print(f"\nL1 on {big.shape[0]:,} x {big.shape[1]} (data {big.nbytes / 2**20:.0f} MB, float32), "
-          f"{res.n_iter} iterations: peak extra allocation {peak / 2**20:.0f} MB")  # fmt: skip
+    print(
+        f"\nL1 on {big.shape[0]:,} x {big.shape[1]} (data {big.nbytes / 2**20:.0f} MB, float32), "
+        f"{res.n_iter} iterations: peak extra allocation {peak / 2**20:.0f} MB"
+    )
 
 
 if __name__ == "__main__":

@@ -12,6 +12,7 @@ from .datasets import (
     load_dataset,
     stratified_indices,
     subsample,
+    unit_float,
 )
 from .distances import METRICS, nearest_centers
 from .download import DownloadError
@@ -54,6 +55,6 @@ __all__ = [
     "region_grid",
     "stratified_indices",
     "subsample",
-    "tile_images",
+    "tile_images", "unit_float",
     "write_idx",
 ]  # fmt: skip

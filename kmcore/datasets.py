@@ -95,7 +95,8 @@ class Dataset:
     name : str
     split : str
         "train", "test", or "all" for sets without splits.
-    X : ndarray of shape (n_samples, n_features), float32 in [0, 1]
+    X : ndarray of shape (n_samples, n_features)
+        float32 in [0, 1] (uint8 0-255 if loaded with ``pixels="uint8"``).
     y : ndarray of shape (n_samples,), int64
     image_shape : tuple of int or None
         (28, 28), (8, 8), or None for 2-D toy sets.
@@ -195,6 +196,25 @@ def load_idx_pair(images_path, labels_path):
     return images, labels
 
 
+def unit_float(X) -> np.ndarray:
+    """Pixels as float32 in [0, 1]: uint8 values are divided by 255, floats returned as they are.
+
+    Parameters
+    ----------
+    X : ndarray
+        uint8 pixel values (0-255), or float32 data already in [0, 1].
+
+    Returns
+    -------
+    ndarray of float32
+    """
+    if X.dtype == np.uint8:
+        out = X.astype(np.float32)
+        out /= 255.0
+        return out
+    return X
+
+
 def load_dataset(
     name,
     split="train",
@@ -205,6 +225,7 @@ def load_dataset(
     checksums=None,
     n_samples=600,
     random_state=0,
+    pixels="float",
 ) -> Dataset:
     """Load a data set by name, downloading MNIST/Fashion-MNIST on first use.
 
@@ -220,6 +241,10 @@ def load_dataset(
         Passed to :func:`ensure_files`.
     n_samples, random_state : int
         For the toy sets.
+    pixels : {"float", "uint8"}
+        For MNIST and Fashion-MNIST: "uint8" keeps the raw 0-255 pixels (a
+        quarter of the memory; convert rows with :func:`unit_float` before
+        clustering). The other sets are always float32.
 
     Returns
     -------
@@ -244,14 +269,16 @@ def load_dataset(
         bunch = load_digits()
         X = (bunch.data / 16.0).astype(np.float32)
         return Dataset(name, "all", X, bunch.target.astype(np.int64), (8, 8), DIGIT_CLASSES)
+    if pixels not in ("float", "uint8"):
+        raise ValueError(f"pixels must be 'float' or 'uint8'; got {pixels!r}")
     if split not in SPLITS:
         raise ValueError(f"unknown split {split!r}; choose 'train' or 'test'")
     images_path, labels_path = ensure_files(
         name, split, data_dir, progress=progress, mirrors=mirrors, checksums=checksums
     )
     images, labels = load_idx_pair(images_path, labels_path)
-    X = images.reshape(len(images), -1).astype(np.float32)
-    X /= 255.0
+    X = images.reshape(len(images), -1)
+    X = X.copy() if pixels == "uint8" else unit_float(X)
     names = FASHION_CLASSES if name == "fashion-mnist" else DIGIT_CLASSES
     return Dataset(name, split, X, labels.astype(np.int64), tuple(images.shape[1:]), names)
 

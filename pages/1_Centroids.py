@@ -2,7 +2,7 @@
 
 import streamlit as st
 
-from ui import components, engine, exports, figures
+from ui import components, engine, figures
 from ui.settings import DATASET_LABELS, INIT_LABELS, METRIC_LABELS
 from ui.sidebar import sidebar
 
@@ -78,21 +78,14 @@ if data.image_shape is not None:
         width="stretch",
         key="start_end",
     )
-    d1, d2 = st.columns(2)
+    png, gif = engine.centroid_files(settings)
     stem = f"centroids_{settings.dataset}_k{settings.k}_{settings.init}_{settings.metric}"
+    d1, d2 = st.columns(2)
     d1.download_button(
-        "Download the start/end grid (PNG)",
-        exports.centroid_png(res, data.image_shape),
-        f"{stem}.png",
-        "image/png",
-        width="stretch",
+        "Download the start/end grid (PNG)", png, f"{stem}.png", "image/png", width="stretch"
     )
     d2.download_button(
-        "Download the animation (GIF)",
-        exports.centroid_gif(res, data.image_shape),
-        f"{stem}.gif",
-        "image/gif",
-        width="stretch",
+        "Download the animation (GIF)", gif, f"{stem}.gif", "image/gif", width="stretch"
     )
 
 with st.expander("What am I looking at?"):

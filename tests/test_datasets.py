@@ -239,3 +239,14 @@ def test_gzip_roundtrip_of_real_header(shared_data):
     with gzip.open(shared_data / "fashion-mnist" / FILES["test"][0]) as fh:
         head = fh.read(16)
     assert int.from_bytes(head[4:8], "big") == 4443
+
+
+def test_uint8_pixels_convert_to_the_same_floats(tmp_path):
+    images, _ = _write_split(tmp_path / "mnist", "test", n=6)
+    raw = kmcore.load_dataset("mnist", "test", tmp_path, pixels="uint8")
+    assert raw.X.dtype == np.uint8
+    np.testing.assert_array_equal(raw.X, images.reshape(6, -1))
+    floats = kmcore.load_dataset("mnist", "test", tmp_path)
+    np.testing.assert_array_equal(kmcore.unit_float(raw.X), floats.X)
+    with pytest.raises(ValueError, match="'half'"):
+        kmcore.load_dataset("mnist", "test", tmp_path, pixels="half")
