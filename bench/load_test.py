@@ -14,6 +14,7 @@ from playwright.sync_api import sync_playwright
 from tests.browser import (
     CHROMIUM_ARGS,
     chromium_path,
+    cpu_seconds,
     peak_rss_mb,
     streamlit_server,
     wait_until_done,
@@ -59,10 +60,12 @@ def main() -> None:
         context = browser.new_context(viewport={"width": 1280, "height": 720})
         print(f"server started; RSS peak so far {peak_rss_mb(proc.pid):.0f} MB")
         urls = [f"{url}/Centroids"] * args.tabs
+        cpu = cpu_seconds(proc.pid)
         ok, errors, secs = open_tabs(context, urls)
         print(
             f"{args.tabs} tabs on the default page at once: {ok} rendered, {len(errors)} "
-            f"errors, {secs:.1f} s; server peak RSS {peak_rss_mb(proc.pid):.0f} MB"
+            f"errors, {secs:.1f} s wall (browser and server share the cores), server CPU "
+            f"{cpu_seconds(proc.pid) - cpu:.1f} s; server peak RSS {peak_rss_mb(proc.pid):.0f} MB"
         )
         for e in errors[:5]:
             print("  ", e)

@@ -96,6 +96,12 @@ def peak_rss_mb(pid: int) -> float:
     return float("nan")
 
 
+def cpu_seconds(pid: int) -> float:
+    """User + system CPU time a process has used so far, in seconds."""
+    fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+
+
 def wait_until_done(page, timeout_ms=120_000) -> None:
     """Wait for the app to render and for the script run to finish."""
     page.wait_for_selector('[data-testid="stApp"]', timeout=timeout_ms)
