@@ -17,6 +17,7 @@ from .datasets import (
 from .distances import METRICS, nearest_centers
 from .download import DownloadError
 from .elbow import ElbowResult, elbow, find_knee
+from .embedding import TSNEMap, check_tsne_input, tsne_map, with_affinities
 from .evaluation import ClusterEvaluation, evaluate
 from .idx import IDXFormatError, read_idx, write_idx
 from .init import INIT_METHODS
@@ -40,8 +41,10 @@ __all__ = [
     "IDXFormatError",
     "Iteration",
     "KMeansResult",
+    "TSNEMap",
     "balance",
     "balanced_indices",
+    "check_tsne_input",
     "data_dir",
     "elbow",
     "ensure_files",
@@ -55,6 +58,9 @@ __all__ = [
     "region_grid",
     "stratified_indices",
     "subsample",
-    "tile_images", "unit_float",
+    "tile_images",
+    "tsne_map",
+    "unit_float",
+    "with_affinities",
     "write_idx",
 ]  # fmt: skip

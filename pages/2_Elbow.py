@@ -39,7 +39,7 @@ def report(done: int, total: int, k: int) -> None:
 
 try:
     res = engine.elbow(
-        settings, tuple(range(lo, hi + 1)), n_init, 1000 if sil else 0, _progress=report
+        settings, tuple(range(lo, hi + 1)), n_init, 1000 if sil else 0, progress=report
     )
 except ValueError as exc:
     bar.empty()

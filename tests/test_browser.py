@@ -11,7 +11,7 @@ from tests.conftest import SHARED_DATA
 
 pytestmark = pytest.mark.browser
 
-PAGES = {"": "K-Means Lab", "Centroids": "Centroids", "Elbow": "Elbow"}
+PAGES = {"": "K-Means Lab", "Centroids": "Centroids", "Elbow": "Elbow", "t-SNE": "t-SNE map"}
 
 
 @pytest.fixture(scope="module")
@@ -102,3 +102,13 @@ def test_a_classroom_opens_at_once(browser, tmp_path, tabs):
             _no_exception(pg)
             pg.wait_for_selector(".js-plotly-plot .main-svg", timeout=60_000)
         context.close()
+
+
+def test_tsne_map_forms_then_shows_clusters_and_centroids(server, page):
+    page.goto(f"{server}/t-SNE?dataset=digits&k=10")
+    page.get_by_text("nearest final centroid").first.wait_for(timeout=180_000)
+    wait_until_done(page)
+    _no_exception(page)
+    legend = page.locator(".js-plotly-plot .legendtext").all_text_contents()
+    assert sum(t.startswith("cluster") for t in legend) == 10
+    assert "centroids" in legend

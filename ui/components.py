@@ -35,7 +35,7 @@ def rows_or_stop(settings: Settings) -> engine.Rows:
                         bar.progress(min(frac, 1.0), text=f"{fname}: {done / 2**20:.1f} MB")
 
                     try:
-                        engine.dataset(name, settings.split, _progress=report)
+                        engine.dataset(name, settings.split, progress=report)
                     except Exception:
                         status.update(label="Download failed", state="error", expanded=False)
                         raise

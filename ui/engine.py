@@ -15,17 +15,27 @@ import streamlit as st
 
 import kmcore
 
+from .handoff import compute_once, handed_off
 from .settings import Settings, is_large
 
 
 @st.cache_resource(max_entries=3, show_spinner=False)
-def dataset(name: str, split: str, _progress=None) -> kmcore.Dataset:
-    """A whole data set, loaded (and downloaded) once per process.
+def _dataset(name: str, split: str) -> kmcore.Dataset:
+    return handed_off("dataset", (name, split))
+
+
+def dataset(name: str, split: str, progress=None) -> kmcore.Dataset:
+    """A whole data set, loaded (and downloaded, with ``progress``) once per process.
 
     MNIST and Fashion-MNIST stay as uint8 pixels (47 MB for a 60,000-image split
     instead of 188 MB as float32); :func:`rows` converts only the rows it selects.
     """
-    return kmcore.load_dataset(name, split, progress=_progress, pixels="uint8")
+    return compute_once(
+        _dataset,
+        "dataset",
+        (name, split),
+        lambda: kmcore.load_dataset(name, split, progress=progress, pixels="uint8"),
+    )
 
 
 @dataclass(frozen=True)
@@ -91,24 +101,32 @@ def run(settings: Settings) -> Run:
 
 
 @st.cache_resource(max_entries=8, show_spinner=False)
+def _elbow(settings: Settings, ks: tuple[int, ...], n_init: int, silhouette: int):
+    return handed_off("elbow", (settings, ks, n_init, silhouette))
+
+
 def elbow(
-    settings: Settings, ks: tuple[int, ...], n_init: int, silhouette: int, _progress=None
+    settings: Settings, ks: tuple[int, ...], n_init: int, silhouette: int, progress=None
 ) -> kmcore.ElbowResult:
-    """The elbow sweep for a setting's data, init, metric and tolerance."""
-    data = rows(settings.data_key)
-    init = "k-means++" if settings.init == "per-class" else settings.init
-    return kmcore.elbow(
-        data.X,
-        ks,
-        n_init=n_init,
-        init=init,
-        metric=settings.metric,
-        tol=settings.tol,
-        max_iter=settings.max_iter,
-        random_state=settings.seed,
-        silhouette_sample=silhouette,
-        progress=_progress,
-    )
+    """The elbow sweep for a setting's data, init, metric and tolerance (cached)."""
+
+    def sweep():
+        data = rows(settings.data_key)
+        init = "k-means++" if settings.init == "per-class" else settings.init
+        return kmcore.elbow(
+            data.X,
+            ks,
+            n_init=n_init,
+            init=init,
+            metric=settings.metric,
+            tol=settings.tol,
+            max_iter=settings.max_iter,
+            random_state=settings.seed,
+            silhouette_sample=silhouette,
+            progress=progress,
+        )
+
+    return compute_once(_elbow, "elbow", (settings, ks, n_init, silhouette), sweep)
 
 
 PLANE = (-0.05, 1.05, -0.05, 1.05)
@@ -143,3 +161,85 @@ def centroid_files(settings: Settings) -> tuple[bytes, bytes]:
     shape = rows(settings.data_key).image_shape
     res = run(settings).result
     return exports.centroid_png(res, shape), exports.centroid_gif(res, shape)
+
+
+# ---- t-SNE -------------------------------------------------------------------------------
+# The map depends only on the data choice and the t-SNE settings, never on k, init, metric or
+# tolerance: computed once, shared by every session, kept on disk across restarts.
+
+TSNE_SEED = 0
+TSNE_JOBS = 2
+_FITTED: dict = {}  # maps fitted in this process, handed from tsne_coords to tsne_model
+TSNE_FITS = [0]  # how many maps this process has fitted (tests check k changes fit none)
+
+
+@dataclass(frozen=True)
+class TSNEData:
+    """The stratified sample a t-SNE map is drawn for."""
+
+    X: np.ndarray
+    y: np.ndarray
+    image_shape: tuple[int, int] | None
+    class_names: tuple[str, ...]
+
+
+def tsne_key(settings: Settings, n_points: int) -> tuple:
+    """What a map depends on: data set, split (big sets), number of points."""
+    split = settings.split if is_large(settings.dataset) else "all"
+    return (settings.dataset, split, int(n_points))
+
+
+@st.cache_resource(max_entries=2, show_spinner=False)
+def tsne_data(key: tuple) -> TSNEData:
+    """A stratified sample (fixed seed) of the data set for the map."""
+    name, split, n_points = key
+    ds = dataset(name, split if is_large(name) else "train")
+    idx = kmcore.stratified_indices(ds.y, min(n_points, len(ds.y)), TSNE_SEED)
+    X = kmcore.unit_float(ds.X[idx])
+    X.flags.writeable = False
+    return TSNEData(X, ds.y[idx], ds.image_shape, ds.class_names)
+
+
+@st.cache_data(persist="disk", max_entries=8, show_spinner=False)
+def _tsne_coords(key: tuple, perplexity: float) -> np.ndarray:
+    return handed_off("tsne", (key, perplexity))
+
+
+def tsne_coords(key: tuple, perplexity: float, progress=None) -> np.ndarray:
+    """The map's coordinates (n_points, 2), kept on disk; fitted on a miss with ``progress``."""
+
+    def fit():
+        m = kmcore.tsne_map(
+            tsne_data(key).X,
+            perplexity=perplexity,
+            random_state=TSNE_SEED,
+            n_jobs=TSNE_JOBS,
+            callback=progress,
+        )
+        TSNE_FITS[0] += 1
+        _FITTED.clear()  # at most one fitted map waits for tsne_model
+        _FITTED[(key, perplexity)] = m
+        return m.coords
+
+    return compute_once(_tsne_coords, "tsne", (key, perplexity), fit)
+
+
+@st.cache_resource(max_entries=2, show_spinner=False)
+def tsne_model(key: tuple, perplexity: float) -> kmcore.TSNEMap:
+    """The map with openTSNE's neighbour index, for placing centroids on it."""
+    coords = tsne_coords(key, perplexity)
+    fitted = _FITTED.pop((key, perplexity), None)
+    if fitted is not None:
+        return fitted
+    return kmcore.with_affinities(
+        coords, tsne_data(key).X, perplexity=perplexity, random_state=TSNE_SEED, n_jobs=TSNE_JOBS
+    )
+
+
+@st.cache_resource(max_entries=16, show_spinner=False)
+def tsne_clusters(settings: Settings, key: tuple, perplexity: float):
+    """Cluster of every map point (nearest final centre) and the centroids' map positions."""
+    res = run(settings).result
+    X = tsne_data(key).X
+    labels, _ = kmcore.nearest_centers(X, res.centers.astype(X.dtype), settings.metric)
+    return labels, tsne_model(key, perplexity).place(res.centers)

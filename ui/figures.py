@@ -453,3 +453,95 @@ def demo_figure(X, result, grids) -> go.Figure:
     fig.update_xaxes(visible=False, range=[-0.05, 1.05])
     fig.update_yaxes(visible=False, range=[-0.05, 1.05], scaleanchor="x")
     return fig
+
+
+def _group_traces(coords, groups, names, hover_class, class_names):
+    """One Scattergl trace per group (so the legend names them); customdata holds row indices."""
+    traces = []
+    for g in np.unique(groups):
+        idx = np.flatnonzero(groups == g)
+        traces.append(
+            go.Scattergl(
+                x=coords[idx, 0],
+                y=coords[idx, 1],
+                mode="markers",
+                name=names[int(g)],
+                customdata=idx,
+                marker={"size": 5, "color": colour(int(g)), "opacity": 0.75},
+                text=[class_names[c] for c in hover_class[idx]],
+                hovertemplate="class %{text}<extra>%{fullData.name}</extra>",
+            )
+        )
+    return traces
+
+
+def tsne_figure(coords, y, labels, centres, class_names, evaluation, colour_by="cluster"):
+    """The t-SNE map coloured by cluster (or true class), with the centroids placed on it.
+
+    Parameters
+    ----------
+    coords : ndarray of shape (n, 2)
+    y, labels : ndarray of shape (n,)
+        True class and cluster of each point.
+    centres : ndarray of shape (k, 2)
+        The centroids' positions on the map.
+    class_names : sequence of str
+    evaluation : kmcore.ClusterEvaluation
+        For the legend: each cluster's majority class and purity.
+    colour_by : {"cluster", "class"}
+    """
+    k = len(centres)
+    if colour_by == "cluster":
+        names = []
+        for j in range(k):
+            if evaluation.sizes[j] == 0:
+                names.append(f"cluster {j}: empty")
+            else:
+                maj = class_names[evaluation.majority[j]]
+                names.append(f"cluster {j} → {maj} ({evaluation.purity[j]:.0%})")
+        traces = _group_traces(coords, labels, names, y, class_names)
+    else:
+        traces = _group_traces(coords, y, list(class_names), y, class_names)
+    fig = go.Figure(traces)
+    fig.add_trace(
+        go.Scatter(
+            x=centres[:, 0],
+            y=centres[:, 1],
+            mode="markers+text",
+            name="centroids",
+            text=[str(j) for j in range(k)],
+            textposition="middle center",
+            textfont={"size": 12, "color": "white"},
+            marker={
+                "symbol": "circle",
+                "size": 26,
+                "color": [colour(j) for j in range(k)],
+                "line": {"color": "black", "width": 2},
+            },
+            hovertemplate="centroid %{text}<extra></extra>",
+        )
+    )
+    fig.update_layout(
+        **base_layout(height=640), legend={"itemsizing": "constant"}, dragmode="lasso"
+    )
+    fig.update_xaxes(visible=False)
+    fig.update_yaxes(visible=False, scaleanchor="x")
+    return fig
+
+
+def tsne_forming(coords, y, class_names, done, total) -> go.Figure:
+    """The map while openTSNE optimises it, coloured by true class."""
+    fig = go.Figure(_group_traces(coords, y, list(class_names), y, class_names))
+    phase = "early exaggeration" if done <= 250 else "refining"
+    fig.update_layout(
+        **base_layout(height=520), title=f"Iteration {done} of {total} ({phase})", showlegend=False
+    )
+    fig.update_xaxes(visible=False)
+    fig.update_yaxes(visible=False, scaleanchor="x")
+    return fig
+
+
+def image_grid(rows, image_shape, n_cols: int = 15) -> np.ndarray:
+    """Flattened images laid out in a grid, ink dark on white, for ``st.image``."""
+    grid = kmcore.tile_images(np.asarray(rows).reshape(-1, *image_shape), n_cols, 1, 0.0)
+    return 1.0 - grid
