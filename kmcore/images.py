@@ -13,6 +13,13 @@ from PIL import Image, ImageOps, UnidentifiedImageError
 
 HARD_LIMIT_PIXELS = 50_000_000
 FORMATS = "PNG, JPEG, WebP, GIF or BMP"
+SIGNATURES = {
+    b"\x89PNG\r\n\x1a\n": "PNG",
+    b"\xff\xd8\xff": "JPEG",
+    b"GIF8": "GIF",
+    b"BM": "BMP",
+    b"RIFF": "WebP",
+}
 
 
 class ImageError(ValueError):
@@ -50,6 +57,9 @@ def _open(data: bytes) -> Image.Image:
     except (Image.DecompressionBombError, Image.DecompressionBombWarning) as exc:
         raise ImageError(f"the image is too large to open safely ({exc})") from exc
     except UnidentifiedImageError as exc:
+        kind = next((k for sig, k in SIGNATURES.items() if data.startswith(sig)), None)
+        if kind is not None:
+            raise ImageError(f"the file starts like a {kind} but is damaged") from exc
         raise ImageError(f"this is not an image file this lab can read ({FORMATS})") from exc
     except Exception as exc:  # Pillow plugins raise many types on hostile headers
         raise ImageError(f"the image header is damaged ({type(exc).__name__}: {exc})") from exc

@@ -234,15 +234,23 @@ def pillow_quantize(image, n_colors: int, method: str) -> np.ndarray:
     )
 
 
-def preview_frames(image, q: Quantized, max_side: int = 240) -> list[np.ndarray]:
-    """The image redrawn with each iteration's palette, at a preview size, for the animation."""
+def preview_frames(image, q: Quantized, max_side: int = 240):
+    """The image redrawn with each iteration's palette, at a preview size, for the animation.
+
+    Returns
+    -------
+    frames : list of ndarray of shape (h', w', 3), uint8
+    psnrs : list of float
+        PSNR of each frame against the original at the same preview size.
+    """
     image = _check_image(image)
     h, w = image.shape[:2]
     step = max(1, math.ceil(max(h, w) / max_side))
-    small = image[::step, ::step].reshape(-1, 3).astype(np.float32)
+    small = image[::step, ::step]
+    pixels = small.reshape(-1, 3).astype(np.float32)
     frames = []
     for pal in q.history:
-        labels, _ = nearest_centers(small, np.asarray(pal, np.float32), "l2")
+        labels, _ = nearest_centers(pixels, np.asarray(pal, np.float32), "l2")
         pal8 = np.clip(np.rint(pal), 0, 255).astype(np.uint8)
-        frames.append(pal8[labels].reshape(image[::step, ::step].shape))
-    return frames
+        frames.append(pal8[labels].reshape(small.shape))
+    return frames, [psnr(small, f) for f in frames]

@@ -11,7 +11,13 @@ from tests.conftest import SHARED_DATA
 
 pytestmark = pytest.mark.browser
 
-PAGES = {"": "K-Means Lab", "Centroids": "Centroids", "Elbow": "Elbow", "t-SNE": "t-SNE map"}
+PAGES = {
+    "": "K-Means Lab",
+    "Centroids": "Centroids",
+    "Elbow": "Elbow",
+    "t-SNE": "t-SNE map",
+    "Compression": "Compression",
+}
 
 
 @pytest.fixture(scope="module")

@@ -12,7 +12,13 @@ from streamlit.testing.v1 import AppTest
 
 from tests.conftest import ROOT
 
-PAGES = ["app.py", "pages/1_Centroids.py", "pages/2_Elbow.py", "pages/3_t-SNE.py"]
+PAGES = [
+    "app.py",
+    "pages/1_Centroids.py",
+    "pages/2_Elbow.py",
+    "pages/3_t-SNE.py",
+    "pages/4_Compression.py",
+]
 TIMEOUT = 120
 
 
@@ -109,8 +115,16 @@ def test_value_survives_a_page_switch():
 
 
 def test_query_string_sets_the_sidebar():
-    at = page("pages/1_Centroids.py", dataset="moons", k="3", init="maxmin", metric="linf",
-              tol="0.01", seed="42", balance="1").run()  # fmt: skip
+    at = page(
+        "pages/1_Centroids.py",
+        dataset="moons",
+        k="3",
+        init="maxmin",
+        metric="linf",
+        tol="0.01",
+        seed="42",
+        balance="1",
+    ).run()
     assert not at.exception, at.exception
     sb = at.sidebar
     assert sb.selectbox(key="dataset").value == "moons"
@@ -213,3 +227,55 @@ def test_tsne_recolours_without_refitting():
     assert engine.TSNE_FITS[0] == fits
     at.select_slider(key="perplexity").set_value(10).run()
     assert engine.TSNE_FITS[0] == fits + 1
+
+
+def _png(array) -> bytes:
+    import io
+
+    from PIL import Image
+
+    buf = io.BytesIO()
+    Image.fromarray(array).save(buf, format="PNG")
+    return buf.getvalue()
+
+
+def test_compression_page_quantises_an_upload():
+    at = page("pages/4_Compression.py").run()
+    assert not at.exception, at.exception
+    assert at.metric[0].value == "16"
+    at.radio(key="compress_source").set_value("upload").run()
+    assert not at.exception and at.info  # asks for a file
+    rng = np.random.default_rng(0)
+    img = rng.integers(0, 256, (60, 80, 3), dtype=np.uint8)
+    at.file_uploader(key="compress_upload").set_value(("noise.png", _png(img), "image/png")).run()
+    assert not at.exception, at.exception
+    assert not at.error
+    captions = [img.caption for e in at.get("image") for img in e.proto.imgs]
+    assert any("80 × 60" in c for c in captions), captions
+    at.select_slider(key="colors").set_value(4).run()
+    assert at.metric[0].value == "4" and at.metric[1].value == "24 → 2"
+
+
+def test_compression_page_survives_a_hostile_upload():
+    at = page("pages/4_Compression.py", k="7").run()
+    at.radio(key="compress_source").set_value("upload").run()
+    at.file_uploader(key="compress_upload").set_value(
+        ("evil.png", b"\x89PNG\r\n\x1a\n" + b"\x00" * 64, "image/png")
+    ).run()
+    assert not at.exception, at.exception
+    assert at.error and "cannot be used" in at.error[0].value and "damaged" in at.error[0].value
+    assert at.sidebar.slider(key="k").value == 7  # nothing the user set is lost
+    at.radio(key="compress_source").set_value("flower").run()
+    assert not at.exception and not at.error
+    assert at.metric[0].value == "16"
+
+
+def test_compression_page_caps_k_at_the_distinct_colours():
+    at = page("pages/4_Compression.py").run()
+    at.radio(key="compress_source").set_value("upload").run()
+    img = np.zeros((20, 20, 3), np.uint8)
+    img[:, 10:] = 255
+    at.file_uploader(key="compress_upload").set_value(("two.png", _png(img), "image/png")).run()
+    assert not at.exception, at.exception
+    assert any("only 2 colours" in w.value for w in at.warning)
+    assert at.metric[0].value == "2"

@@ -7,6 +7,7 @@ on one setting cost one run and one copy in memory. Every cache is bounded.
 
 from __future__ import annotations
 
+import hashlib
 import time
 from dataclasses import dataclass
 
@@ -243,3 +244,75 @@ def tsne_clusters(settings: Settings, key: tuple, perplexity: float):
     X = tsne_data(key).X
     labels, _ = kmcore.nearest_centers(X, res.centers.astype(X.dtype), settings.metric)
     return labels, tsne_model(key, perplexity).place(res.centers)
+
+
+# ---- images (compression, segmentation) ------------------------------------------------
+
+
+def upload_key(data: bytes) -> tuple:
+    """Cache key of an uploaded file: its SHA-256, never the bytes themselves."""
+    return ("upload", hashlib.sha256(data).hexdigest())
+
+
+@st.cache_resource(max_entries=4, show_spinner=False)
+def _uploaded(digest: str, _data: bytes | None) -> tuple[np.ndarray, tuple[str, ...]]:
+    if _data is None:
+        raise LookupError("upload no longer cached")
+    image, notes = kmcore.load_image(_data, return_notes=True)
+    image.flags.writeable = False
+    return image, notes
+
+
+@st.cache_resource(max_entries=2, show_spinner=False)
+def _sample(name: str) -> np.ndarray:
+    image = kmcore.sample_image(name)
+    image.flags.writeable = False
+    return image
+
+
+def image(key: tuple, data: bytes | None = None) -> tuple[np.ndarray, tuple[str, ...]]:
+    """The RGB image for ``("sample", name)`` or ``upload_key(data)``, with loader notes.
+
+    Raises kmcore.ImageError for uploads that cannot be used.
+    """
+    if key[0] == "sample":
+        return _sample(key[1]), ()
+    return _uploaded(key[1], data)
+
+
+@dataclass(frozen=True)
+class Quantization:
+    """Everything the compression page shows for one image, k and seed."""
+
+    q: kmcore.Quantized
+    account: kmcore.CompressionAccount
+    ssim: float
+    peers: dict
+    frames: tuple
+    frame_psnr: tuple
+    indexed_png: bytes
+    seconds: float
+
+
+@st.cache_resource(max_entries=12, show_spinner=False)
+def quantization(key: tuple, n_colors: int, seed: int) -> Quantization:
+    """Quantise an image and measure it against the original and Pillow's quantisers."""
+    img, _ = image(key)
+    start = time.perf_counter()
+    q = kmcore.quantize(img, n_colors, random_state=seed)
+    seconds = time.perf_counter() - start
+    peers = {}
+    for method in ("median cut", "fast octree"):
+        other = kmcore.pillow_quantize(img, q.n_colors, method)
+        peers[method] = (kmcore.psnr(img, other), kmcore.ssim(img, other))
+    frames, frame_psnr = kmcore.preview_frames(img, q)
+    return Quantization(
+        q,
+        kmcore.compression_account(img, q),
+        kmcore.ssim(img, q.image),
+        peers,
+        tuple(frames),
+        frame_psnr,
+        kmcore.indexed_png_bytes(q),
+        seconds,
+    )

@@ -545,3 +545,104 @@ def image_grid(rows, image_shape, n_cols: int = 15) -> np.ndarray:
     """Flattened images laid out in a grid, ink dark on white, for ``st.image``."""
     grid = kmcore.tile_images(np.asarray(rows).reshape(-1, *image_shape), n_cols, 1, 0.0)
     return 1.0 - grid
+
+
+def _hex(rgb) -> str:
+    return "#{:02x}{:02x}{:02x}".format(*(int(v) for v in rgb))
+
+
+def palette_figure(palette, indices) -> go.Figure:
+    """The palette as swatches, most used first, bar height = pixels of that colour."""
+    counts = np.bincount(np.asarray(indices).ravel(), minlength=len(palette))
+    order = np.argsort(-counts, kind="stable")
+    fig = go.Figure(
+        go.Bar(
+            x=[str(i + 1) for i in range(len(order))],
+            y=counts[order],
+            marker={
+                "color": [_hex(palette[j]) for j in order],
+                "line": {"color": "#444", "width": 1},
+            },
+            customdata=[_hex(palette[j]) for j in order],
+            hovertemplate="%{customdata}: %{y:,} pixels<extra></extra>",
+        )
+    )
+    fig.update_layout(
+        **base_layout(height=260),
+        xaxis_title="colour (most used first)",
+        yaxis_title="pixels",
+        bargap=0.05,
+    )
+    fig.update_xaxes(showticklabels=len(order) <= 32)
+    return fig
+
+
+def quantize_animation(frames, psnrs) -> go.Figure:
+    """The image redrawn with each iteration's palette, played as frames."""
+    names = step_labels(len(frames) - 1)
+    figs = [
+        go.Frame(name=n, data=[go.Image(z=f)], layout={"title": {"text": f"{n}: PSNR {p:.1f} dB"}})
+        for n, f, p in zip(names, frames, psnrs, strict=True)
+    ]
+    menus, sliders = _play_controls(names, duration=300)
+    fig = go.Figure(data=figs[0].data, frames=figs)
+    h, w = frames[0].shape[:2]
+    fig.update_layout(
+        **base_layout(
+            height=int(160 + 520 * h / max(w, h)), margin={"l": 10, "r": 10, "t": 50, "b": 90}
+        ),
+        title=figs[0].layout.title,
+        updatemenus=menus,
+        sliders=sliders,
+    )
+    fig.update_xaxes(visible=False)
+    fig.update_yaxes(visible=False, scaleanchor="x")
+    return fig
+
+
+def rgb_scatter(image, indices, palette, n_points: int = 3000, seed: int = 0) -> go.Figure:
+    """A sample of pixels in RGB space, each drawn in its palette colour, palette as big dots."""
+    pixels = np.asarray(image).reshape(-1, 3)
+    idx = np.asarray(indices).ravel()
+    rng = np.random.default_rng(seed)
+    pick = rng.choice(len(pixels), size=min(n_points, len(pixels)), replace=False)
+    p = pixels[pick]
+    fig = go.Figure(
+        go.Scatter3d(
+            x=p[:, 0],
+            y=p[:, 1],
+            z=p[:, 2],
+            mode="markers",
+            name="pixels",
+            marker={"size": 2, "color": [_hex(palette[j]) for j in idx[pick]], "opacity": 0.6},
+            hoverinfo="skip",
+        )
+    )
+    fig.add_trace(
+        go.Scatter3d(
+            x=palette[:, 0],
+            y=palette[:, 1],
+            z=palette[:, 2],
+            mode="markers",
+            name="palette",
+            marker={
+                "size": 9,
+                "color": [_hex(c) for c in palette],
+                "line": {"color": "black", "width": 2},
+            },
+            hovertemplate="(%{x}, %{y}, %{z})<extra>palette colour</extra>",
+        )
+    )
+    fig.update_layout(
+        **base_layout(height=560),
+        showlegend=False,
+        scene={
+            "xaxis_title": "red",
+            "yaxis_title": "green",
+            "zaxis_title": "blue",
+            "xaxis": {"range": [0, 255]},
+            "yaxis": {"range": [0, 255]},
+            "zaxis": {"range": [0, 255]},
+        },
+    )
+    return fig
