@@ -36,11 +36,15 @@ from .quantize import (
     ssim,
 )
 from .render import region_grid, tile_images
+from .segment import FEATURES, mean_colours, outlines, pixel_features, segment
+from .texture import FILTER_NAMES, filter_responses, lm_filter_bank
 from .toy import TOY_SETS, make_toy
 
 __all__ = [
     "DATASETS",
     "EMPTY_POLICIES",
+    "FEATURES",
+    "FILTER_NAMES",
     "HARD_LIMIT_PIXELS",
     "IMAGE_SETS",
     "INIT_METHODS",
@@ -67,14 +71,19 @@ __all__ = [
     "elbow",
     "ensure_files",
     "evaluate",
+    "filter_responses",
     "find_knee",
     "indexed_png_bytes",
     "kmeans",
+    "lm_filter_bank",
     "load_dataset",
     "load_image",
     "make_toy",
+    "mean_colours",
     "nearest_centers",
+    "outlines",
     "pillow_quantize",
+    "pixel_features",
     "png_bytes",
     "preview_frames",
     "psnr",
@@ -82,6 +91,7 @@ __all__ = [
     "read_idx",
     "region_grid",
     "sample_image",
+    "segment",
     "ssim",
     "stratified_indices",
     "subsample",

@@ -17,6 +17,7 @@ PAGES = {
     "Elbow": "Elbow",
     "t-SNE": "t-SNE map",
     "Compression": "Compression",
+    "Segmentation": "Segmentation",
 }
 
 

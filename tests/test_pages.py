@@ -18,6 +18,7 @@ PAGES = [
     "pages/2_Elbow.py",
     "pages/3_t-SNE.py",
     "pages/4_Compression.py",
+    "pages/5_Segmentation.py",
 ]
 TIMEOUT = 120
 
@@ -279,3 +280,26 @@ def test_compression_page_caps_k_at_the_distinct_colours():
     assert not at.exception, at.exception
     assert any("only 2 colours" in w.value for w in at.warning)
     assert at.metric[0].value == "2"
+
+
+def test_segmentation_page_draws_each_feature_set():
+    at = page("pages/5_Segmentation.py").run()
+    assert not at.exception, at.exception
+    captions = [img.caption for e in at.get("image") for img in e.proto.imgs]
+    assert captions[0] == "Original" and len(captions) == 4
+    assert any(c.startswith("Texture") for c in captions)
+    at.multiselect(key="features").set_value(["hsv"]).run()
+    captions = [img.caption for e in at.get("image") for img in e.proto.imgs]
+    assert len(captions) == 2 and captions[1].startswith("Colour (HSV)")
+    at.multiselect(key="features").set_value([]).run()
+    assert not at.exception and at.warning
+
+
+def test_segmentation_page_rejects_a_text_file_and_recovers():
+    at = page("pages/5_Segmentation.py").run()
+    at.radio(key="segment_source").set_value("upload").run()
+    at.file_uploader(key="segment_upload").set_value(("notes.png", b"hello", "image/png")).run()
+    assert not at.exception, at.exception
+    assert at.error and "not an image" in at.error[0].value
+    at.radio(key="segment_source").set_value("china").run()
+    assert not at.exception and not at.error

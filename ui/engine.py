@@ -316,3 +316,45 @@ def quantization(key: tuple, n_colors: int, seed: int) -> Quantization:
         kmcore.indexed_png_bytes(q),
         seconds,
     )
+
+
+@dataclass(frozen=True)
+class Segmentation:
+    """Segment labels for one image, feature set, number of segments and seed."""
+
+    labels: np.ndarray
+    painted: np.ndarray
+    outlined: np.ndarray
+    seconds: float
+
+
+@st.cache_resource(max_entries=12, show_spinner=False)
+def segmentation(
+    key: tuple,
+    n_segments: int,
+    features: str,
+    seed: int,
+    colour_weight: float,
+    position_weight: float,
+) -> Segmentation:
+    """Segment the image for ``key`` (see :func:`image`)."""
+    img, _ = image(key)
+    start = time.perf_counter()
+    labels = kmcore.segment(
+        img,
+        n_segments,
+        features=features,
+        random_state=seed,
+        colour_weight=colour_weight,
+        position_weight=position_weight,
+    )
+    seconds = time.perf_counter() - start
+    return Segmentation(
+        labels, kmcore.mean_colours(img, labels), kmcore.outlines(img, labels), seconds
+    )
+
+
+@st.cache_resource(max_entries=1, show_spinner=False)
+def filter_bank() -> np.ndarray:
+    """The 48 Leung-Malik filters (49, 49, 48)."""
+    return kmcore.lm_filter_bank()

@@ -646,3 +646,40 @@ def rgb_scatter(image, indices, palette, n_points: int = 3000, seed: int = 0) ->
         },
     )
     return fig
+
+
+def filter_bank_figure(bank, names) -> go.Figure:
+    """The filters as a grid of small images (red positive, blue negative, each scaled alone).
+
+    Eighteen columns, so each row is one family: edges, bars, then LoG and Gaussians.
+    """
+    tiles = np.moveaxis(np.asarray(bank), 2, 0)
+    tiles = tiles / np.abs(tiles).max(axis=(1, 2), keepdims=True)
+    z = kmcore.tile_images(tiles, 18, 4)
+    fig = go.Figure(
+        go.Heatmap(
+            z=z,
+            colorscale="RdBu_r",
+            zmin=-1,
+            zmax=1,
+            showscale=False,
+            customdata=None,
+            hoverinfo="skip",
+        )
+    )
+    s = bank.shape[0] + 4
+    for r, label in enumerate(["edges", "bars", "LoG · Gaussians"]):
+        fig.add_annotation(
+            x=-4,
+            y=r * s + s / 2,
+            text=label,
+            showarrow=False,
+            xanchor="right",
+            xref="x",
+            yref="y",
+            font={"size": 14},
+        )
+    fig.update_layout(**base_layout(height=240, margin={"l": 130, "r": 10, "t": 10, "b": 10}))
+    fig.update_xaxes(visible=False)
+    fig.update_yaxes(visible=False, autorange="reversed", scaleanchor="x")
+    return fig
