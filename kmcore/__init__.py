@@ -19,6 +19,7 @@ from .download import DownloadError
 from .elbow import ElbowResult, elbow, find_knee
 from .embedding import TSNEMap, check_tsne_input, tsne_map, with_affinities
 from .evaluation import ClusterEvaluation, evaluate
+from .experiments import CellResult, GridResult, grid_cells, grid_rows, run_grid
 from .idx import IDXFormatError, read_idx, write_idx
 from .images import HARD_LIMIT_PIXELS, ImageError, load_image, sample_image
 from .init import INIT_METHODS
@@ -51,12 +52,14 @@ __all__ = [
     "METRICS",
     "TOY_SETS",
     "UPDATE_RULES",
+    "CellResult",
     "ClusterEvaluation",
     "CompressionAccount",
     "Dataset",
     "DatasetUnavailableError",
     "DownloadError",
     "ElbowResult",
+    "GridResult",
     "IDXFormatError",
     "ImageError",
     "Iteration",
@@ -73,6 +76,8 @@ __all__ = [
     "evaluate",
     "filter_responses",
     "find_knee",
+    "grid_cells",
+    "grid_rows",
     "indexed_png_bytes",
     "kmeans",
     "lm_filter_bank",
@@ -90,6 +95,7 @@ __all__ = [
     "quantize",
     "read_idx",
     "region_grid",
+    "run_grid",
     "sample_image",
     "segment",
     "ssim",

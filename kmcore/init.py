@@ -2,7 +2,8 @@
 
 The paper in ``shared/seeds`` compares random data points, MaxMin (farthest
 first), hierarchical, one hand-picked example per class and random noise; we
-add scikit-learn's k-means++. Each function takes a ``np.random.Generator``
+add scikit-learn's k-means++ and Bradley & Fayyad's refined starts (the
+paper's suggested next steps). Each function takes a ``np.random.Generator``
 and assumes validated input; :func:`initial_centers` dispatches by name.
 """
 
@@ -13,7 +14,15 @@ from sklearn.cluster import AgglomerativeClustering, kmeans_plusplus
 
 from .distances import distances_to_point
 
-INIT_METHODS = ("random", "maxmin", "hierarchical", "per-class", "noise", "k-means++")
+INIT_METHODS = (
+    "random",
+    "maxmin",
+    "hierarchical",
+    "per-class",
+    "noise",
+    "k-means++",
+    "refined",
+)
 
 # Agglomerative clustering is quadratic in memory: it runs on a sample this big.
 HIERARCHICAL_SAMPLE = 2000
@@ -96,6 +105,39 @@ def kmeans_pp(X, n_clusters, rng):
     return centers.astype(X.dtype)
 
 
+def refined(X, n_clusters, rng, n_subsamples=10, fraction=0.05):
+    """Bradley & Fayyad (1998) refined starts: cluster subsamples, then cluster their solutions.
+
+    Runs k-means (random starts) on ``n_subsamples`` small random subsamples,
+    pools the ``n_subsamples * k`` centres found, clusters that pool once from
+    each subsample's solution, and keeps the result with the least distortion
+    over the pool.
+    """
+    from .lloyd import kmeans  # the driver imports this module
+
+    n = X.shape[0]
+    size = min(n, max(5 * n_clusters, int(n * fraction), 50), 2000)
+    solutions = []
+    for _ in range(n_subsamples):
+        sample = X[rng.choice(n, size=size, replace=False)]
+        try:
+            res = kmeans(
+                sample, n_clusters, init="random", random_state=rng, max_iter=50, empty="farthest"
+            )
+        except ValueError:  # a subsample with fewer distinct points than k
+            continue
+        solutions.append(res.centers)
+    if not solutions:
+        return random_points(X, n_clusters, rng)
+    pool = np.concatenate(solutions)
+    best, best_inertia = None, np.inf
+    for start in solutions:
+        res = kmeans(pool, n_clusters, init=start, max_iter=50, empty="farthest")
+        if res.inertia < best_inertia:
+            best, best_inertia = res.centers, res.inertia
+    return np.asarray(best, dtype=X.dtype)
+
+
 def initial_centers(X, n_clusters, init, rng, *, metric="l2", labels=None):
     """Starting centres by method name (already validated).
 
@@ -125,4 +167,6 @@ def initial_centers(X, n_clusters, init, rng, *, metric="l2", labels=None):
         return per_class(X, n_clusters, rng, labels)
     if init == "noise":
         return noise(X, n_clusters, rng)
+    if init == "refined":
+        return refined(X, n_clusters, rng)
     return kmeans_pp(X, n_clusters, rng)

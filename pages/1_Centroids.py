@@ -74,7 +74,9 @@ st.caption(
 if data.image_shape is not None:
     st.subheader("Start and end")
     st.plotly_chart(
-        figures.start_end_grid(res, data.image_shape, f"after {res.n_iter} iterations"),
+        figures.start_end_grid(
+            res.init_centers, res.centers, data.image_shape, f"after {res.n_iter} iterations"
+        ),
         width="stretch",
         key="start_end",
     )

@@ -272,3 +272,16 @@ def test_l1_assignment_memory_is_bounded():
     tracemalloc.stop()
     # X is 188 MB; the distance blocks must stay a small fraction of it.
     assert peak < 40 * 2**20, f"peak {peak / 2**20:.0f} MB"
+
+
+def test_refined_starts_sit_near_the_blobs(blobs):
+    X, y = blobs
+    res = kmcore.kmeans(X, 5, init="refined", random_state=0, max_iter=1)
+    means = np.stack([X[y == c].mean(axis=0) for c in range(5)])
+    # One refined start per blob, each far closer to its blob than the blobs are to each other.
+    d = cdist(means, res.init_centers)
+    assert sorted(d.argmin(axis=1)) == list(range(5))
+    separation = cdist(means, means)[~np.eye(5, dtype=bool)].min()
+    assert d.min(axis=1).max() < separation / 4
+    again = kmcore.kmeans(X, 5, init="refined", random_state=0, max_iter=1)
+    np.testing.assert_array_equal(res.init_centers, again.init_centers)

@@ -64,7 +64,7 @@ def test_page_runs_on_the_default(path):
     at = page(path).run()
     assert not at.exception, at.exception
     assert at.title and at.sidebar.selectbox(key="dataset").value == "digits"
-    if path != "app.py":
+    if path not in ("app.py", "pages/6_Experiments.py"):
         assert at.get("plotly_chart"), "no chart drawn"
 
 
@@ -303,3 +303,42 @@ def test_segmentation_page_rejects_a_text_file_and_recovers():
     assert at.error and "not an image" in at.error[0].value
     at.radio(key="segment_source").set_value("china").run()
     assert not at.exception and not at.error
+
+
+def test_experiments_page_runs_a_small_grid_and_shows_a_cell():
+    at = page("pages/6_Experiments.py").run()
+    assert not at.exception, at.exception
+    at.multiselect(key="exp_inits").set_value(["random", "maxmin"])
+    at.multiselect(key="exp_metrics").set_value(["l2"])
+    at.select_slider(key="exp_seeds").set_value(2).run()
+    assert not at.dataframe  # nothing runs until asked
+    at.button(key="exp_run").click().run()
+    assert not at.exception, at.exception
+    table = at.dataframe[0].value
+    assert len(table) == 2 and list(table["runs"]) == [2, 2]
+    assert set(table["init"]) == {"Random data points", "MaxMin (farthest first)"}
+    assert {"iterations (mean)", "no centroid (runs)", "purity", "ARI"} <= set(table.columns)
+
+
+def test_experiments_refuses_an_oversized_grid():
+    at = page("pages/6_Experiments.py").run()
+    at.multiselect(key="exp_ks").set_value([5, 10, 15, 20])
+    at.multiselect(key="exp_data").set_value(["balanced", "all"])
+    at.select_slider(key="exp_seeds").set_value(10).run()
+    assert not at.exception, at.exception
+    assert at.warning and "limit" in at.warning[0].value
+    assert not any(b.key == "exp_run" for b in at.button)
+
+
+def test_preset_sets_the_sidebar_and_opens_centroids(shared_data, monkeypatch):
+    monkeypatch.setenv("KMLAB_DATA_DIR", str(shared_data))
+    at = page("pages/6_Experiments.py").run()
+    at.button(key="preset_fig7").click().run()
+    assert not at.exception, at.exception
+    assert at.title[0].value == "Centroids"
+    sb = at.sidebar
+    assert sb.selectbox(key="dataset").value == "mnist"
+    assert sb.selectbox(key="init").value == "maxmin"
+    assert sb.slider(key="k").value == 10 and sb.radio(key="split").value == "test"
+    assert at.query_params["init"] == "maxmin"
+    assert "10,000 points" in at.caption[0].value

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import hashlib
 import time
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 import numpy as np
 import streamlit as st
@@ -358,3 +358,60 @@ def segmentation(
 def filter_bank() -> np.ndarray:
     """The 48 Leung-Malik filters (49, 49, 48)."""
     return kmcore.lm_filter_bank()
+
+
+# ---- experiments -------------------------------------------------------------------------
+
+MAX_GRID_RUNS = 200  # one grid at most: keeps a classroom server responsive
+
+
+@st.cache_resource(max_entries=6, show_spinner=False)
+def _grid(request: tuple):
+    return handed_off("grid", (request,))
+
+
+def grid(
+    settings: Settings,
+    variants: tuple[bool, ...],
+    inits: tuple[str, ...],
+    metrics: tuple[str, ...],
+    ks: tuple[int, ...],
+    n_seeds: int,
+    pca: int,
+    progress=None,
+) -> kmcore.GridResult:
+    """Run (or fetch) an experiment grid on the setting's data; ``variants`` are balance flags."""
+    request = (
+        settings.dataset,
+        settings.split,
+        settings.sample,
+        variants,
+        inits,
+        metrics,
+        ks,
+        settings.seed,
+        n_seeds,
+        settings.tol,
+        settings.max_iter,
+        pca,
+    )
+
+    def compute():
+        data = {}
+        for balanced in variants:
+            r = rows(replace(settings, balance=balanced).data_key)
+            data["balanced" if balanced else "all"] = (r.X, r.y)
+        seeds = range(settings.seed, settings.seed + n_seeds)
+        return kmcore.run_grid(
+            data,
+            inits=inits,
+            metrics=metrics,
+            ks=ks,
+            seeds=seeds,
+            tol=settings.tol,
+            max_iter=settings.max_iter,
+            pca_components=pca or None,
+            progress=progress,
+        )
+
+    return compute_once(_grid, "grid", (request,), compute)

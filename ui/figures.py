@@ -167,13 +167,13 @@ def centroid_animation(result, step_evaluations, image_shape, class_names) -> go
     return fig
 
 
-def start_end_grid(result, image_shape, title_end="end") -> go.Figure:
+def start_end_grid(init_centers, centers, image_shape, title_end="end") -> go.Figure:
     """The paper's figure: starting centroids on the top row, final centroids below."""
-    k = result.n_clusters
+    k = len(centers)
     h, w = image_shape
     n_cols = min(k, GRID_COLS)
-    start = result.init_centers.reshape(k, h, w)
-    end = result.centers.reshape(k, h, w)
+    start = np.asarray(init_centers).reshape(k, h, w)
+    end = np.asarray(centers).reshape(k, h, w)
     rows = math.ceil(k / n_cols)
     fig = make_subplots(
         rows=2, cols=1, vertical_spacing=0.12, subplot_titles=("Start", f"End ({title_end})")
@@ -683,3 +683,14 @@ def filter_bank_figure(bank, names) -> go.Figure:
     fig.update_xaxes(visible=False)
     fig.update_yaxes(visible=False, autorange="reversed", scaleanchor="x")
     return fig
+
+
+def grid_table_rows(result, class_names) -> list[dict]:
+    """Rows of the experiments table, with readable names for inits and metrics."""
+    from .settings import INIT_LABELS, METRIC_LABELS
+
+    rows = kmcore.grid_rows(result, class_names)
+    for row in rows:
+        row["init"] = INIT_LABELS.get(row["init"], row["init"])
+        row["metric"] = METRIC_LABELS.get(row["metric"], row["metric"])
+    return rows

@@ -28,6 +28,7 @@ INIT_LABELS = {
     "per-class": "One per class (hand-picked)",
     "noise": "Random noise",
     "k-means++": "k-means++",
+    "refined": "Refined (Bradley–Fayyad)",
 }
 METRIC_LABELS = {"l1": "L1", "l2": "L2", "linf": "L∞"}
 TOLERANCES = (0.0, 0.001, 0.01, 0.05, 0.1, 0.5)

@@ -72,13 +72,16 @@ def _start_session() -> None:
 
 
 def set_values(**values) -> None:
-    """Change settings from code (presets, "use digits instead" buttons)."""
+    """Change settings from code (presets, "use digits instead" buttons).
+
+    Only the kept values change: the sidebar puts them into its widgets when it
+    is next drawn, so this works before or after the widgets of this run exist.
+    """
     _start_session()
     for key, value in values.items():
         if key not in KEYS:
             raise KeyError(key)
         st.session_state[_KEEP + key] = value
-        st.session_state[key] = value
 
 
 def current() -> Settings:
