@@ -2,7 +2,7 @@
 
 import streamlit as st
 
-from ui import engine, figures
+from ui import components, engine, figures
 from ui.sidebar import PAGES, ROOT, sidebar
 
 BLURBS = {
@@ -57,3 +57,10 @@ st.markdown(
 for path, label, icon in PAGES[1:]:
     if (ROOT / path).exists():
         st.page_link(path, label=f"{label}: {BLURBS[label]}", icon=icon)
+
+st.subheader("Repeat the paper")
+st.markdown(
+    "These buttons set the lab to the experiments of a student paper on the centroids of "
+    "MNIST and Fashion-MNIST (MNIST is downloaded on first use). More on the Experiments page."
+)
+components.preset_cards()

@@ -4,9 +4,8 @@ import pandas as pd
 import streamlit as st
 
 from ui import components, engine, figures
-from ui.presets import PRESETS
 from ui.settings import DATASET_LABELS, INIT_LABELS, METRIC_LABELS
-from ui.sidebar import set_values, sidebar
+from ui.sidebar import sidebar
 
 st.set_page_config(
     page_title="Experiments · K-Means Lab", page_icon=":material/science:", layout="wide"
@@ -20,18 +19,7 @@ st.markdown(
     "centroids. Each button sets the sidebar to one of its figures and opens the Centroids "
     "page. The settings run on MNIST's 10,000 test images (downloaded on first use)."
 )
-for row in range(0, len(PRESETS), 3):
-    cols = st.columns(3)
-    for col, preset in zip(cols, PRESETS[row : row + 3], strict=False):
-        with col.container(border=True):
-            st.markdown(f"**{preset.title}**")
-            st.markdown(f"*The paper:* {preset.paper}")
-            st.markdown(f"*Seen here:* {preset.seen}")
-            if st.button(
-                "Open in Centroids", key=f"preset_{preset.key}", type="primary", width="stretch"
-            ):
-                set_values(**preset.values)
-                st.switch_page("pages/1_Centroids.py")
+components.preset_cards()
 
 st.divider()
 st.subheader("Compare initialisations and distances over seeds")

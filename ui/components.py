@@ -7,6 +7,7 @@ import streamlit as st
 import kmcore
 
 from . import engine
+from .presets import PRESETS
 from .settings import DATASET_LABELS, Settings, is_large
 from .sidebar import set_values
 
@@ -77,3 +78,19 @@ def run_summary(run: engine.Run, settings: Settings) -> None:
     cols[3].metric("Time", f"{run.seconds:.2f} s")
     verb = "Converged" if res.converged else "Stopped"
     st.caption(f"{verb} after {res.n_iter} iteration(s): {res.stop_reason}.")
+
+
+def preset_cards(columns: int = 3) -> None:
+    """The paper's figures as cards with a button that applies one and opens Centroids."""
+    for row in range(0, len(PRESETS), columns):
+        cols = st.columns(columns)
+        for col, preset in zip(cols, PRESETS[row : row + columns], strict=False):
+            with col.container(border=True):
+                st.markdown(f"**{preset.title}**")
+                st.markdown(f"*The paper:* {preset.paper}")
+                st.markdown(f"*Seen here:* {preset.seen}")
+                if st.button(
+                    "Open in Centroids", key=f"preset_{preset.key}", type="primary", width="stretch"
+                ):
+                    set_values(**preset.values)
+                    st.switch_page("pages/1_Centroids.py")
