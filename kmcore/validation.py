@@ -30,12 +30,23 @@ def check_data(X, name: str = "X") -> np.ndarray:
         if not np.issubdtype(arr.dtype, np.number) or np.issubdtype(arr.dtype, np.complexfloating):
             raise ValueError(f"{name} must hold real numbers; got dtype {arr.dtype}")
         arr = arr.astype(np.float64)
-    if not np.isfinite(arr).all():
-        bad = int(np.count_nonzero(~np.isfinite(arr)))
+    if not _all_finite(arr):
+        bad = int(sum(np.count_nonzero(~np.isfinite(b)) for b in _row_blocks(arr)))
         raise ValueError(
             f"{name} holds {bad} NaN or infinite value(s); remove or impute them first"
         )
     return arr
+
+
+def _row_blocks(arr: np.ndarray, rows: int = 4096):
+    for start in range(0, arr.shape[0], rows):
+        yield arr[start : start + rows]
+
+
+def _all_finite(arr: np.ndarray) -> bool:
+    # Block by block: a whole-array isfinite() would allocate n x d booleans
+    # (42 MB for MNIST train) in every concurrent run.
+    return all(np.isfinite(b).all() for b in _row_blocks(arr))
 
 
 def check_int(value, name: str, low: int, high: int | None = None) -> int:
