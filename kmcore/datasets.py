@@ -196,23 +196,30 @@ def load_idx_pair(images_path, labels_path):
     return images, labels
 
 
-def unit_float(X) -> np.ndarray:
-    """Pixels as float32 in [0, 1]: uint8 values are divided by 255, floats returned as they are.
+def unit_float(X, rows=None) -> np.ndarray:
+    """Pixels as float32 in [0, 1]: uint8 values are divided by 255, floats kept as they are.
 
     Parameters
     ----------
-    X : ndarray
+    X : ndarray of shape (n_samples, n_features)
         uint8 pixel values (0-255), or float32 data already in [0, 1].
+    rows : ndarray of int, optional
+        Take only these rows. Done block by block, so selecting from uint8
+        needs no uint8 copy of the selection on the way.
 
     Returns
     -------
     ndarray of float32
     """
-    if X.dtype == np.uint8:
-        out = X.astype(np.float32)
-        out /= 255.0
-        return out
-    return X
+    if X.dtype != np.uint8:
+        return X if rows is None else X[rows]
+    n = X.shape[0] if rows is None else len(rows)
+    out = np.empty((n, *X.shape[1:]), dtype=np.float32)
+    for start in range(0, n, 8192):
+        stop = min(start + 8192, n)
+        out[start:stop] = X[start:stop] if rows is None else X[rows[start:stop]]
+    out /= 255.0
+    return out
 
 
 def load_dataset(
@@ -278,7 +285,7 @@ def load_dataset(
     )
     images, labels = load_idx_pair(images_path, labels_path)
     X = images.reshape(len(images), -1)
-    X = X.copy() if pixels == "uint8" else unit_float(X)
+    X = X if pixels == "uint8" else unit_float(X)  # uint8: a view of the decoded bytes
     names = FASHION_CLASSES if name == "fashion-mnist" else DIGIT_CLASSES
     return Dataset(name, split, X, labels.astype(np.int64), tuple(images.shape[1:]), names)
 

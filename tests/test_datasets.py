@@ -250,3 +250,14 @@ def test_uint8_pixels_convert_to_the_same_floats(tmp_path):
     np.testing.assert_array_equal(kmcore.unit_float(raw.X), floats.X)
     with pytest.raises(ValueError, match="'half'"):
         kmcore.load_dataset("mnist", "test", tmp_path, pixels="half")
+
+
+def test_unit_float_selects_rows_without_changing_values():
+    X = np.random.default_rng(0).integers(0, 256, (20_000, 5), dtype=np.uint8)
+    rows = np.array([19_999, 3, 8_192, 8_191, 0])
+    out = kmcore.unit_float(X, rows)
+    assert out.dtype == np.float32 and out.shape == (5, 5)
+    np.testing.assert_array_equal(out, X[rows].astype(np.float32) / 255)
+    np.testing.assert_array_equal(kmcore.unit_float(X), X.astype(np.float32) / 255)
+    floats = out.copy()
+    assert kmcore.unit_float(floats) is floats

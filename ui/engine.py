@@ -61,8 +61,7 @@ def rows(data_key: tuple) -> Rows:
         idx = kmcore.balanced_indices(ds.y, seed)
     if sample and sample < len(idx):
         idx = idx[kmcore.stratified_indices(ds.y[idx], sample, seed)]
-    X = ds.X if len(idx) == len(ds.y) else ds.X[idx]
-    X = kmcore.unit_float(X)
+    X = kmcore.unit_float(ds.X, None if len(idx) == len(ds.y) else idx)
     X.flags.writeable = False
     return Rows(X, ds.y[idx], ds.image_shape, ds.class_names, len(ds.y))
 
@@ -196,7 +195,7 @@ def tsne_data(key: tuple) -> TSNEData:
     name, split, n_points = key
     ds = dataset(name, split if is_large(name) else "train")
     idx = kmcore.stratified_indices(ds.y, min(n_points, len(ds.y)), TSNE_SEED)
-    X = kmcore.unit_float(ds.X[idx])
+    X = kmcore.unit_float(ds.X, idx)
     X.flags.writeable = False
     return TSNEData(X, ds.y[idx], ds.image_shape, ds.class_names)
 
