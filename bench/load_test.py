@@ -53,6 +53,9 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("--tabs", type=int, default=30)
     parser.add_argument("--busy", type=int, default=4, help="sessions clustering MNIST train")
+    parser.add_argument(
+        "--sample", type=int, default=0, help="MNIST train sample per busy session (0: all 60,000)"
+    )
     args = parser.parse_args()
     folder = data_folder_with_train()
     with streamlit_server({"KMLAB_DATA_DIR": str(folder)}) as (url, proc), sync_playwright() as p:
@@ -70,12 +73,13 @@ def main() -> None:
         for e in errors[:5]:
             print("  ", e)
         busy = [
-            f"{url}/Centroids?dataset=mnist&split=train&sample=0&k={8 + i}&balance=1"
+            f"{url}/Centroids?dataset=mnist&split=train&sample={args.sample}&k={8 + i}&balance=1"
             for i in range(args.busy)
         ]
         ok, errors, secs = open_tabs(context, busy)
         print(
-            f"{args.busy} tabs clustering MNIST train (60,000 x 784, balanced, distinct k): "
+            f"{args.busy} tabs clustering MNIST train (sample {args.sample or 'all'}, balanced, "
+            "distinct k): "
             f"{ok} rendered, {len(errors)} errors, {secs:.1f} s; "
             f"server peak RSS {peak_rss_mb(proc.pid):.0f} MB"
         )

@@ -123,6 +123,11 @@ def sidebar() -> Settings:
                 options=list(S.SAMPLES),
                 format_func=lambda n: "all" if n == 0 else f"{n:,}",
             )
+            if ss["sample"] == 0 and ss["split"] == "train":
+                st.caption(
+                    "All 60,000 images: about 200 MB of server memory and a few "
+                    "seconds per run. A sample is enough to see the effects."
+                )
         _widget(st.slider, "k (clusters)", "k", min_value=1, max_value=S.K_MAX)
         _widget(
             st.selectbox,
