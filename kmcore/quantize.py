@@ -13,7 +13,7 @@ from sklearn.cluster import kmeans_plusplus
 
 from .distances import nearest_centers
 from .lloyd import kmeans
-from .validation import check_int
+from .validation import check_image, check_int
 
 FIT_SAMPLE = 40_000
 
@@ -76,15 +76,6 @@ def ssim(a, b) -> float:
     return float(np.mean(scores))
 
 
-def _check_image(image) -> np.ndarray:
-    image = np.asarray(image)
-    if image.ndim != 3 or image.shape[2] != 3 or image.dtype != np.uint8:
-        raise ValueError(f"image must be (h, w, 3) uint8; got {image.shape} {image.dtype}")
-    if image.shape[0] == 0 or image.shape[1] == 0:
-        raise ValueError(f"image has no pixels: {image.shape}")
-    return image
-
-
 def _index_dtype(k: int):
     return np.uint8 if k <= 256 else np.uint16
 
@@ -116,7 +107,7 @@ def quantize(
     -------
     Quantized
     """
-    image = _check_image(image)
+    image = check_image(image)
     k = check_int(n_colors, "n_colors", 1, 65536)
     rng = np.random.default_rng(random_state)
     pixels = image.reshape(-1, 3)
@@ -161,7 +152,7 @@ def quantize(
 def png_bytes(image) -> bytes:
     """An RGB image as a PNG file (Pillow's default compression)."""
     buf = io.BytesIO()
-    Image.fromarray(_check_image(image), "RGB").save(buf, format="PNG")
+    Image.fromarray(check_image(image), "RGB").save(buf, format="PNG")
     return buf.getvalue()
 
 
@@ -227,7 +218,7 @@ def pillow_quantize(image, n_colors: int, method: str) -> np.ndarray:
     methods = {"median cut": Image.Quantize.MEDIANCUT, "fast octree": Image.Quantize.FASTOCTREE}
     if method not in methods:
         raise ValueError(f"unknown method {method!r}; choose one of {', '.join(methods)}")
-    im = Image.fromarray(_check_image(image), "RGB")
+    im = Image.fromarray(check_image(image), "RGB")
     k = min(int(n_colors), 256)
     return np.asarray(
         im.quantize(colors=k, method=methods[method], dither=Image.Dither.NONE).convert("RGB")
@@ -243,7 +234,7 @@ def preview_frames(image, q: Quantized, max_side: int = 240):
     psnrs : list of float
         PSNR of each frame against the original at the same preview size.
     """
-    image = _check_image(image)
+    image = check_image(image)
     h, w = image.shape[:2]
     step = max(1, math.ceil(max(h, w) / max_side))
     small = image[::step, ::step]

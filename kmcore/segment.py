@@ -11,9 +11,8 @@ from sklearn.cluster import kmeans_plusplus
 
 from .distances import nearest_centers
 from .lloyd import kmeans
-from .quantize import _check_image
 from .texture import filter_responses, lm_filter_bank
-from .validation import check_choice, check_int
+from .validation import check_choice, check_image, check_int
 
 FEATURES = ("rgb", "hsv", "texture")
 WORKING_PIXELS = 120_000
@@ -58,7 +57,7 @@ def pixel_features(
     -------
     ndarray of shape (h * w, n_features), float32
     """
-    image = _check_image(image)
+    image = check_image(image)
     features = check_choice(features, "features", FEATURES)
     h, w = image.shape[:2]
     if features == "rgb":
@@ -114,7 +113,7 @@ def segment(
     ndarray of shape (h, w), int32
         Segment of every pixel, numbered by decreasing size.
     """
-    image = _check_image(image)
+    image = check_image(image)
     k = check_int(n_segments, "n_segments", 1, 64)
     rng = np.random.default_rng(random_state)
     small = _working_copy(image, working_pixels)
@@ -139,7 +138,7 @@ def segment(
 
 def mean_colours(image, labels) -> np.ndarray:
     """The image with every segment painted in its mean colour (uint8)."""
-    image = _check_image(image)
+    image = check_image(image)
     labels = np.asarray(labels)
     k = int(labels.max()) + 1
     flat = labels.ravel()
@@ -150,7 +149,7 @@ def mean_colours(image, labels) -> np.ndarray:
 
 def outlines(image, labels, colour=(255, 255, 0)) -> np.ndarray:
     """The image with the borders between segments drawn in ``colour`` (uint8)."""
-    image = _check_image(image)
+    image = check_image(image)
     labels = np.asarray(labels)
     edge = np.zeros(labels.shape, dtype=bool)
     edge[:-1] |= labels[:-1] != labels[1:]

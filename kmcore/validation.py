@@ -83,3 +83,13 @@ def has_distinct_rows(X: np.ndarray, k: int) -> bool:
     if len(np.unique(X @ probe)) >= k:
         return True
     return n_distinct_rows(X) >= k
+
+
+def check_image(image) -> np.ndarray:
+    """``image`` as an (h, w, 3) uint8 array with pixels, or ValueError."""
+    image = np.asarray(image)
+    if image.ndim != 3 or image.shape[2] != 3 or image.dtype != np.uint8:
+        raise ValueError(f"image must be (h, w, 3) uint8; got {image.shape} {image.dtype}")
+    if image.shape[0] == 0 or image.shape[1] == 0:
+        raise ValueError(f"image has no pixels: {image.shape}")
+    return image
