@@ -153,6 +153,26 @@ def distances_to_point(X: np.ndarray, point: np.ndarray, metric: str) -> np.ndar
     return out
 
 
+def cluster_sums(X: np.ndarray, labels: np.ndarray, n_clusters: int) -> np.ndarray:
+    """Sum of the rows of each cluster, by a sparse one-hot product (one pass over ``X``).
+
+    Parameters
+    ----------
+    X : ndarray of shape (n_samples, n_features)
+    labels : ndarray of shape (n_samples,)
+    n_clusters : int
+
+    Returns
+    -------
+    ndarray of shape (n_clusters, n_features), dtype of ``X``
+    """
+    n = X.shape[0]
+    onehot = sparse.csr_matrix(
+        (np.ones(n, dtype=X.dtype), labels, np.arange(n + 1)), shape=(n, n_clusters)
+    )
+    return np.asarray(onehot.T @ X)
+
+
 # Rows per block of the fused L2 step: a block of MNIST (1024 x 784 float32, 3 MB)
 # stays in cache between the distance product and the cluster sums.
 _FUSED_ROWS = 1024
@@ -184,7 +204,6 @@ def nearest_centers_and_sums(
     sq = np.empty(n, dtype=np.float64)
     sums = np.zeros((k, X.shape[1]), dtype=X.dtype)
     cc = np.einsum("ij,ij->i", centers, centers)
-    ones = np.ones(_FUSED_ROWS, dtype=X.dtype)
     for start in range(0, n, _FUSED_ROWS):
         stop = min(start + _FUSED_ROWS, n)
         m = stop - start
@@ -193,8 +212,7 @@ def nearest_centers_and_sums(
         lab = np.argmin(d, axis=1)
         labels[start:stop] = lab
         sq[start:stop] = d[np.arange(m), lab]
-        onehot = sparse.csr_matrix((ones[:m], lab, np.arange(m + 1)), shape=(m, k))
-        sums += onehot.T @ block
+        sums += cluster_sums(block, lab, k)
     sq += xx
     np.maximum(sq, 0, out=sq)
     return labels, sq, sums

@@ -11,9 +11,14 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 import numpy as np
-from scipy import sparse
 
-from .distances import METRICS, nearest_centers, nearest_centers_and_sums, row_norms_sq
+from .distances import (
+    METRICS,
+    cluster_sums,
+    nearest_centers,
+    nearest_centers_and_sums,
+    row_norms_sq,
+)
 from .init import INIT_METHODS, initial_centers
 from .validation import check_choice, check_data, check_int, has_distinct_rows
 
@@ -117,14 +122,6 @@ class KMeansResult:
         return self.init_centers if step == 0 else self.history[step - 1].centers
 
 
-def _cluster_sums(X: np.ndarray, labels: np.ndarray, n_clusters: int) -> np.ndarray:
-    n = X.shape[0]
-    onehot = sparse.csr_matrix(
-        (np.ones(n, dtype=X.dtype), labels, np.arange(n + 1)), shape=(n, n_clusters)
-    )
-    return np.asarray(onehot.T @ X)
-
-
 def _assign(X, centers, metric, update, xx):
     """Assignment step; returns labels, squared distances and (L2 + mean) the cluster sums."""
     if metric == "l2" and update == "mean":
@@ -141,7 +138,7 @@ def _update(X, labels, centers, rule, policy, sq_dist, sums=None):
     filled = counts > 0
     if rule == "mean":
         if sums is None:
-            sums = _cluster_sums(X, labels, k)
+            sums = cluster_sums(X, labels, k)
         new[filled] = (sums[filled] / counts[filled, None]).astype(X.dtype)
     else:
         order = np.argsort(labels, kind="stable")
