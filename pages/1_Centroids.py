@@ -19,7 +19,7 @@ st.caption(
 )
 run = components.run_or_stop(settings)
 res = run.result
-components.run_summary(run, settings)
+components.run_summary(run)
 
 main = st.container()
 with main:

@@ -96,11 +96,8 @@ if chosen:
     st.write(", ".join(f"{n}: {c}" for n, c in counts.items()))
     if tdata.image_shape is not None:
         shown = chosen[:60]
-        grid = engine.kmcore.tile_images(
-            tdata.X[shown].reshape(-1, *tdata.image_shape), 15, 1, pad_value=0.0
-        )
         st.image(
-            1 - grid,
+            figures.image_grid(tdata.X[shown], tdata.image_shape),
             caption=f"the first {len(shown)} selected images",
             clamp=True,
             width=min(900, 60 * min(15, len(shown))),

@@ -26,7 +26,7 @@ for note in notes:
     st.info(f"Note: {note}.")
 
 with st.spinner("Choosing the colours…"):
-    result = engine.quantization(key, n_colors, settings.seed)
+    result = engine.quantization(key, n_colors, settings.seed, original)
 q, acc = result.q, result.account
 for note in q.notes:
     st.warning(f"Note: {note}.")

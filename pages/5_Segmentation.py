@@ -2,7 +2,6 @@
 
 import streamlit as st
 
-import kmcore
 from ui import engine, figures
 from ui.sidebar import sidebar
 from ui.uploads import pick_image
@@ -60,6 +59,7 @@ for col, feat in zip(cols[1:], chosen, strict=True):
             settings.seed,
             colour_weight if feat == "texture" else 0.0,
             position_weight,
+            img,
         )
         shown = seg.painted if show == "mean colour" else seg.outlined
         col.image(shown, caption=f"{LABELS[feat]}: {seg.seconds:.2f} s", width="stretch")
@@ -76,7 +76,7 @@ st.markdown(
 
 st.subheader("The Leung–Malik filter bank")
 st.plotly_chart(
-    figures.filter_bank_figure(engine.filter_bank(), kmcore.FILTER_NAMES),
+    figures.filter_bank_figure(engine.filter_bank()),
     width="stretch",
     key="filter_bank",
 )

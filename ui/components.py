@@ -67,7 +67,7 @@ def run_or_stop(settings: Settings) -> engine.Run:
         st.stop()
 
 
-def run_summary(run: engine.Run, settings: Settings) -> None:
+def run_summary(run: engine.Run) -> None:
     """Iterations, stop reason, inertia and time as a row of metrics."""
     res = run.result
     cols = st.columns(4)

@@ -20,6 +20,11 @@ from .handoff import compute_once, handed_off
 from .settings import Settings, is_large
 
 
+def _file_split(name: str, split: str) -> str:
+    """The split to load: the chosen one for MNIST/Fashion-MNIST; the others have one."""
+    return split if is_large(name) else "train"
+
+
 @st.cache_resource(max_entries=3, show_spinner=False)
 def _dataset(name: str, split: str) -> kmcore.Dataset:
     return handed_off("dataset", (name, split))
@@ -55,7 +60,7 @@ class Rows:
 def rows(data_key: tuple) -> Rows:
     """Select the rows for ``Settings.data_key`` (dataset, split, sample, balance, seed)."""
     name, split, sample, balance, seed = data_key
-    ds = dataset(name, split if is_large(name) else "train")
+    ds = dataset(name, _file_split(name, split))
     idx = np.arange(len(ds.y))
     if balance:
         idx = kmcore.balanced_indices(ds.y, seed)
@@ -193,7 +198,7 @@ def tsne_key(settings: Settings, n_points: int) -> tuple:
 def tsne_data(key: tuple) -> TSNEData:
     """A stratified sample (fixed seed) of the data set for the map."""
     name, split, n_points = key
-    ds = dataset(name, split if is_large(name) else "train")
+    ds = dataset(name, _file_split(name, split))
     idx = kmcore.stratified_indices(ds.y, min(n_points, len(ds.y)), TSNE_SEED)
     X = kmcore.unit_float(ds.X, idx)
     X.flags.writeable = False
@@ -254,9 +259,7 @@ def upload_key(data: bytes) -> tuple:
 
 
 @st.cache_resource(max_entries=4, show_spinner=False)
-def _uploaded(digest: str, _data: bytes | None) -> tuple[np.ndarray, tuple[str, ...]]:
-    if _data is None:
-        raise LookupError("upload no longer cached")
+def _uploaded(digest: str, _data: bytes) -> tuple[np.ndarray, tuple[str, ...]]:
     image, notes = kmcore.load_image(_data, return_notes=True)
     image.flags.writeable = False
     return image, notes
@@ -276,6 +279,8 @@ def image(key: tuple, data: bytes | None = None) -> tuple[np.ndarray, tuple[str,
     """
     if key[0] == "sample":
         return _sample(key[1]), ()
+    if data is None:
+        raise ValueError("an uploaded image needs its bytes")
     return _uploaded(key[1], data)
 
 
@@ -290,16 +295,14 @@ class Quantization:
     frames: tuple
     frame_psnr: tuple
     indexed_png: bytes
-    seconds: float
 
 
 @st.cache_resource(max_entries=12, show_spinner=False)
-def quantization(key: tuple, n_colors: int, seed: int) -> Quantization:
-    """Quantise an image and measure it against the original and Pillow's quantisers."""
-    img, _ = image(key)
-    start = time.perf_counter()
+def quantization(key: tuple, n_colors: int, seed: int, _img: np.ndarray) -> Quantization:
+    """Quantise the image ``_img`` (cached under its ``key``) and measure it against the
+    original and Pillow's quantisers."""
+    img = _img
     q = kmcore.quantize(img, n_colors, random_state=seed)
-    seconds = time.perf_counter() - start
     peers = {}
     for method in ("median cut", "fast octree"):
         other = kmcore.pillow_quantize(img, q.n_colors, method)
@@ -313,15 +316,13 @@ def quantization(key: tuple, n_colors: int, seed: int) -> Quantization:
         tuple(frames),
         frame_psnr,
         kmcore.indexed_png_bytes(q),
-        seconds,
     )
 
 
 @dataclass(frozen=True)
 class Segmentation:
-    """Segment labels for one image, feature set, number of segments and seed."""
+    """One image segmented: painted in mean colours, outlined, and how long it took."""
 
-    labels: np.ndarray
     painted: np.ndarray
     outlined: np.ndarray
     seconds: float
@@ -335,9 +336,10 @@ def segmentation(
     seed: int,
     colour_weight: float,
     position_weight: float,
+    _img: np.ndarray,
 ) -> Segmentation:
-    """Segment the image for ``key`` (see :func:`image`)."""
-    img, _ = image(key)
+    """Segment the image ``_img``, cached under its ``key`` (see :func:`image`)."""
+    img = _img
     start = time.perf_counter()
     labels = kmcore.segment(
         img,
@@ -348,9 +350,7 @@ def segmentation(
         position_weight=position_weight,
     )
     seconds = time.perf_counter() - start
-    return Segmentation(
-        labels, kmcore.mean_colours(img, labels), kmcore.outlines(img, labels), seconds
-    )
+    return Segmentation(kmcore.mean_colours(img, labels), kmcore.outlines(img, labels), seconds)
 
 
 @st.cache_resource(max_entries=1, show_spinner=False)

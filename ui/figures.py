@@ -648,7 +648,7 @@ def rgb_scatter(image, indices, palette, n_points: int = 3000, seed: int = 0) ->
     return fig
 
 
-def filter_bank_figure(bank, names) -> go.Figure:
+def filter_bank_figure(bank) -> go.Figure:
     """The filters as a grid of small images (red positive, blue negative, each scaled alone).
 
     Eighteen columns, so each row is one family: edges, bars, then LoG and Gaussians.

@@ -84,12 +84,6 @@ def set_values(**values) -> None:
         st.session_state[_KEEP + key] = value
 
 
-def current() -> Settings:
-    """The settings as last kept, without drawing anything."""
-    _start_session()
-    return Settings(**{k: st.session_state[_KEEP + k] for k in KEYS})
-
-
 def _widget(kind, label, key, **kwargs):
     st.session_state[key] = st.session_state[_KEEP + key]
     return kind(label, key=key, on_change=_keep, args=(key,), help=HELP.get(key), **kwargs)
