@@ -1,5 +1,6 @@
 """kmcore: the K-Means Lab engine (numpy, scipy, scikit-learn; no UI code)."""
 
+from .clustering import kmeans
 from .datasets import (
     DATASETS,
     IMAGE_SETS,
@@ -23,7 +24,7 @@ from .experiments import CellResult, GridResult, grid_cells, grid_rows, run_grid
 from .idx import IDXFormatError, read_idx, write_idx
 from .images import HARD_LIMIT_PIXELS, ImageError, load_image, sample_image
 from .init import INIT_METHODS
-from .lloyd import EMPTY_POLICIES, UPDATE_RULES, Iteration, KMeansResult, kmeans
+from .lloyd import EMPTY_POLICIES, UPDATE_RULES, Iteration, KMeansResult
 from .quantize import (
     CompressionAccount,
     Quantized,

@@ -9,14 +9,27 @@ from __future__ import annotations
 
 import os
 from concurrent.futures import ThreadPoolExecutor
+from dataclasses import dataclass
 
 import numpy as np
 from scipy import sparse
 from scipy.spatial.distance import cdist
 
-METRICS = ("l1", "l2", "linf")
 
-_CDIST_NAME = {"l1": "cityblock", "linf": "chebyshev"}
+@dataclass(frozen=True)
+class Metric:
+    """What each library calls one of the lab's distances."""
+
+    scipy: str  # scipy.spatial.distance.cdist
+    sklearn: str  # scikit-learn (pairwise distances, AgglomerativeClustering)
+
+
+METRIC_TABLE = {
+    "l1": Metric(scipy="cityblock", sklearn="manhattan"),
+    "l2": Metric(scipy="euclidean", sklearn="euclidean"),
+    "linf": Metric(scipy="chebyshev", sklearn="chebyshev"),
+}
+METRICS = tuple(METRIC_TABLE)
 
 # Bytes a distance block may take; a block of rows is sized to fit.
 _BLOCK_BYTES = 16 * 2**20
@@ -50,7 +63,7 @@ def _dist_block(block: np.ndarray, centers: np.ndarray, metric: str, cc: np.ndar
         d *= -2
         d += cc
         return d
-    return cdist(block, centers, _CDIST_NAME[metric])
+    return cdist(block, centers, METRIC_TABLE[metric].scipy)
 
 
 def _workers() -> ThreadPoolExecutor:
@@ -141,15 +154,10 @@ def distances_to_point(X: np.ndarray, point: np.ndarray, metric: str) -> np.ndar
     ndarray of shape (n_samples,)
     """
     out = np.empty(X.shape[0], dtype=np.float64)
-    step = _block_rows(1, X.shape[1], X.itemsize)
+    name = METRIC_TABLE[metric].scipy
+    step = _block_rows(1, X.shape[1])
     for start in range(0, X.shape[0], step):
-        diff = X[start : start + step] - point
-        if metric == "l2":
-            out[start : start + step] = np.sqrt(np.einsum("ij,ij->i", diff, diff, dtype=np.float64))
-        elif metric == "l1":
-            out[start : start + step] = np.abs(diff).sum(axis=1, dtype=np.float64)
-        else:
-            out[start : start + step] = np.abs(diff).max(axis=1)
+        out[start : start + step] = cdist(X[start : start + step], point[None, :], name)[:, 0]
     return out
 
 

@@ -9,7 +9,7 @@ import numpy as np
 from kneed import KneeLocator
 from sklearn.metrics import silhouette_score
 
-from .lloyd import kmeans
+from .clustering import kmeans
 from .validation import check_data, check_int
 
 

@@ -9,8 +9,8 @@ from dataclasses import dataclass
 import numpy as np
 from sklearn.decomposition import PCA
 
+from .clustering import kmeans
 from .evaluation import evaluate
-from .lloyd import kmeans
 from .validation import check_data
 
 

@@ -12,7 +12,9 @@ from __future__ import annotations
 import numpy as np
 from sklearn.cluster import AgglomerativeClustering, kmeans_plusplus
 
-from .distances import distances_to_point
+from .distances import METRIC_TABLE, distances_to_point
+from .lloyd import kmeans_single
+from .validation import derive_seed, has_distinct_rows
 
 INIT_METHODS = (
     "random",
@@ -26,10 +28,6 @@ INIT_METHODS = (
 
 # Agglomerative clustering is quadratic in memory: it runs on a sample this big.
 HIERARCHICAL_SAMPLE = 2000
-
-
-def _seed(rng: np.random.Generator) -> int:
-    return int(rng.integers(2**31 - 1))
 
 
 def random_points(X, n_clusters, rng):
@@ -72,8 +70,9 @@ def hierarchical(X, n_clusters, rng, metric="l2"):
     if metric == "l2":
         model = AgglomerativeClustering(n_clusters=n_clusters, linkage="ward")
     else:
-        name = {"l1": "manhattan", "linf": "chebyshev"}[metric]
-        model = AgglomerativeClustering(n_clusters=n_clusters, linkage="average", metric=name)
+        model = AgglomerativeClustering(
+            n_clusters=n_clusters, linkage="average", metric=METRIC_TABLE[metric].sklearn
+        )
     groups = model.fit_predict(sample)
     return np.stack([sample[groups == j].mean(axis=0) for j in range(n_clusters)]).astype(X.dtype)
 
@@ -101,7 +100,7 @@ def noise(X, n_clusters, rng):
 
 def kmeans_pp(X, n_clusters, rng):
     """scikit-learn's greedy k-means++ (D-squared sampling, Euclidean)."""
-    centers, _ = kmeans_plusplus(X, n_clusters, random_state=_seed(rng))
+    centers, _ = kmeans_plusplus(X, n_clusters, random_state=derive_seed(rng))
     return centers.astype(X.dtype)
 
 
@@ -113,26 +112,22 @@ def refined(X, n_clusters, rng, n_subsamples=10, fraction=0.05):
     each subsample's solution, and keeps the result with the least distortion
     over the pool.
     """
-    from .lloyd import kmeans  # the driver imports this module
-
     n = X.shape[0]
     size = min(n, max(5 * n_clusters, int(n * fraction), 50), 2000)
     solutions = []
     for _ in range(n_subsamples):
         sample = X[rng.choice(n, size=size, replace=False)]
-        try:
-            res = kmeans(
-                sample, n_clusters, init="random", random_state=rng, max_iter=50, empty="farthest"
-            )
-        except ValueError:  # a subsample with fewer distinct points than k
+        if not has_distinct_rows(sample, n_clusters):
             continue
+        start = random_points(sample, n_clusters, rng)
+        res = kmeans_single(sample, start, max_iter=50, empty="farthest")
         solutions.append(res.centers)
     if not solutions:
         return random_points(X, n_clusters, rng)
     pool = np.concatenate(solutions)
     best, best_inertia = None, np.inf
     for start in solutions:
-        res = kmeans(pool, n_clusters, init=start, max_iter=50, empty="farthest")
+        res = kmeans_single(pool, start, max_iter=50, empty="farthest")
         if res.inertia < best_inertia:
             best, best_inertia = res.centers, res.inertia
     return np.asarray(best, dtype=X.dtype)

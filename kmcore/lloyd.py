@@ -1,9 +1,12 @@
-"""Lloyd's k-means with a recorded history, for watching it work.
+"""Lloyd's algorithm: one run from given starting centres, with a recorded history.
 
 Unlike scikit-learn's ``KMeans`` this keeps every iteration (centres, labels,
 inertia, how far the centres moved, which clusters were empty), assigns
-points under L1, L2 or L-infinity, and offers the median update (k-medians)
-and the initialisations of the paper in ``shared/seeds``.
+points under L1, L2 or L-infinity, and offers the median update (k-medians).
+As in scikit-learn's ``_kmeans.py``, the kernel here assumes its input was
+validated by the public entry, :func:`kmcore.kmeans` (``clustering.py``); the
+engine's own callers (refined starts, quantisation, segmentation) call
+:func:`kmeans_single` directly.
 """
 
 from __future__ import annotations
@@ -12,15 +15,8 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from .distances import (
-    METRICS,
-    cluster_sums,
-    nearest_centers,
-    nearest_centers_and_sums,
-    row_norms_sq,
-)
-from .init import INIT_METHODS, initial_centers
-from .validation import check_choice, check_data, check_int, has_distinct_rows
+from .distances import cluster_sums, nearest_centers, nearest_centers_and_sums, row_norms_sq
+from .validation import check_data
 
 UPDATE_RULES = ("mean", "median")
 EMPTY_POLICIES = ("keep", "farthest")
@@ -121,153 +117,122 @@ class KMeansResult:
         """Centres after ``step`` iterations (0: the initial centres)."""
         return self.init_centers if step == 0 else self.history[step - 1].centers
 
+    def predict(self, X) -> np.ndarray:
+        """Nearest final centre of each row of ``X``, under the run's metric.
 
-def _assign(X, centers, metric, update, xx):
-    """Assignment step; returns labels, squared distances and (L2 + mean) the cluster sums."""
-    if metric == "l2" and update == "mean":
-        return nearest_centers_and_sums(X, centers, xx)
+        Parameters
+        ----------
+        X : array-like of shape (n_samples, n_features)
+
+        Returns
+        -------
+        ndarray of shape (n_samples,), int32
+        """
+        X = check_data(X)
+        if X.shape[1] != self.centers.shape[1]:
+            raise ValueError(
+                f"X has {X.shape[1]} features; the centres have {self.centers.shape[1]}"
+            )
+        labels, _, _ = _assign(X.astype(self.centers.dtype, copy=False), self.centers, self.metric)
+        return labels
+
+
+def _assign(X, centers, metric, xx=None, with_sums=False):
+    """Assignment half: labels, squared Euclidean distances, and (L2, if asked) cluster sums."""
+    if with_sums and metric == "l2":
+        return nearest_centers_and_sums(X, centers, row_norms_sq(X) if xx is None else xx)
     labels, sq = nearest_centers(X, centers, metric, xx)
     return labels, sq, None
 
 
+def _farthest(sq_dist, n_empty):
+    """The ``n_empty`` points farthest from their centres, in scikit-learn's order."""
+    return np.argpartition(sq_dist, -n_empty)[: -n_empty - 1 : -1]
+
+
 def _update(X, labels, centers, rule, policy, sq_dist, sums=None):
-    """New centres from an assignment; returns (centers, empty cluster indices)."""
+    """Update half: new centres from an assignment; returns (centers, empty cluster indices).
+
+    With ``policy="farthest"`` each empty cluster takes one of the points
+    farthest from their centres, and that point leaves its old cluster's mean,
+    as scikit-learn's ``_relocate_empty_clusters_dense`` does.
+    """
     k = centers.shape[0]
     counts = np.bincount(labels, minlength=k)
+    empty = np.flatnonzero(counts == 0)
     new = centers.copy()
-    filled = counts > 0
+    moved = _farthest(sq_dist, empty.size) if empty.size and policy == "farthest" else None
     if rule == "mean":
-        if sums is None:
-            sums = cluster_sums(X, labels, k)
+        sums = cluster_sums(X, labels, k) if sums is None else sums.copy()
+        if moved is not None:
+            for point, cluster in zip(moved, empty, strict=True):
+                sums[labels[point]] -= X[point]
+                counts[labels[point]] -= 1
+                sums[cluster] = X[point]
+                counts[cluster] = 1
+        filled = counts > 0
         new[filled] = (sums[filled] / counts[filled, None]).astype(X.dtype)
     else:
+        if moved is not None:
+            labels = labels.copy()
+            labels[moved] = empty
+            counts = np.bincount(labels, minlength=k)
         order = np.argsort(labels, kind="stable")
         bounds = np.concatenate(([0], np.cumsum(counts)))
-        for j in np.flatnonzero(filled):
+        for j in np.flatnonzero(counts):
             new[j] = np.median(X[order[bounds[j] : bounds[j + 1]]], axis=0)
-    empty = np.flatnonzero(~filled)
-    if empty.size and policy == "farthest":
-        # As scikit-learn does: the points farthest from their centres seed the empty clusters.
-        far = np.argpartition(sq_dist, -empty.size)[-empty.size :]
-        new[empty] = X[far]
     return new, empty
 
 
-def kmeans(
-    X,
-    n_clusters,
-    *,
-    init="random",
-    metric="l2",
-    tol=0.0,
-    max_iter=300,
-    random_state=None,
-    labels=None,
-    update="mean",
-    empty="keep",
-) -> KMeansResult:
-    """Cluster ``X`` with Lloyd's algorithm, recording every iteration.
+def _lloyd_iter(X, centers, xx, metric, update, empty):
+    """One Lloyd iteration: assign every point, then update every centre.
 
-    Each iteration assigns every point to its nearest centre under ``metric``
-    and then moves every centre to the mean (or coordinate-wise median) of its
-    points. The run stops when no point changes cluster, when no centre moves
-    farther than ``tol``, or after ``max_iter`` iterations.
+    Returns
+    -------
+    labels : ndarray of shape (n_samples,), int32
+        The assignment to ``centers``.
+    sq_dist : ndarray of shape (n_samples,), float64
+        Squared Euclidean distance of each point to its assigned centre.
+    new_centers : ndarray of shape (n_clusters, n_features)
+    empty : ndarray of int
+        Clusters that got no point.
+    """
+    labels, sq_dist, sums = _assign(X, centers, metric, xx, with_sums=update == "mean")
+    new, empties = _update(X, labels, centers, update, empty, sq_dist, sums)
+    return labels, sq_dist, new, empties
+
+
+def kmeans_single(
+    X, centers, *, metric="l2", update="mean", empty="keep", tol=0.0, max_iter=300, init="array"
+) -> KMeansResult:
+    """One run of Lloyd's algorithm from ``centers``; assumes validated input.
 
     Parameters
     ----------
-    X : array-like of shape (n_samples, n_features)
-        float32 data stays float32; other numbers become float64.
-    n_clusters : int
-        Number of clusters k, at most the number of distinct rows.
-    init : {"random", "maxmin", "hierarchical", "per-class", "noise", "k-means++"} or ndarray
-        How to choose the starting centres, or the centres themselves as an
-        array of shape (n_clusters, n_features).
-    metric : {"l1", "l2", "linf"}
-        Distance used to assign points (and by "maxmin" and "hierarchical").
+    X : ndarray of shape (n_samples, n_features), float32 or float64, finite
+    centers : ndarray of shape (n_clusters, n_features), same dtype as ``X``
+        The starting centres (not modified).
+    metric, update, empty : str
+        Valid choices (see :func:`kmcore.kmeans`).
     tol : float
-        Stop when no centre moves farther than this (Euclidean, data units).
     max_iter : int
-    random_state : int, numpy.random.Generator or None
-        The single source of randomness; the same seed gives the same run.
-    labels : array-like of shape (n_samples,), optional
-        True classes, needed by ``init="per-class"``.
-    update : {"mean", "median"}
-        "median" is k-medians, the update that minimises L1 distance.
-    empty : {"keep", "farthest"}
-        What to do with a centre that gets no point: leave it where it is, or
-        move it to the point farthest from its centre.
+    init : str
+        The name recorded in the result.
 
     Returns
     -------
     KMeansResult
-
-    Raises
-    ------
-    ValueError
-        For invalid settings, NaN/inf in ``X``, or more clusters than
-        distinct points.
     """
-    X = check_data(X)
     n = X.shape[0]
-    n_clusters = check_int(n_clusters, "n_clusters", 1)
-    if n_clusters > n:
-        raise ValueError(f"n_clusters={n_clusters} is larger than the number of samples ({n})")
-    metric = check_choice(metric, "metric", METRICS)
-    update = check_choice(update, "update", UPDATE_RULES)
-    empty = check_choice(empty, "empty", EMPTY_POLICIES)
-    max_iter = check_int(max_iter, "max_iter", 1)
-    if not np.isfinite(tol) or tol < 0:
-        raise ValueError(f"tol must be a finite number >= 0; got {tol!r}")
-    rng = np.random.default_rng(random_state)
-
-    if isinstance(init, str):
-        init = check_choice(init, "init", INIT_METHODS)
-        init_name = init
-    else:
-        init_name = "array"
-    if init_name != "array" and not has_distinct_rows(X, n_clusters):
-        raise ValueError(
-            f"n_clusters={n_clusters} is larger than the number of distinct points in X; "
-            "choose a smaller k"
-        )
-
-    if init_name == "per-class":
-        if labels is None:
-            raise ValueError("init='per-class' needs the class labels: pass labels=y")
-        labels = np.asarray(labels)
-        if labels.shape != (n,):
-            raise ValueError(f"labels must have shape ({n},); got {labels.shape}")
-        n_classes = len(np.unique(labels))
-        if n_clusters < n_classes:
-            raise ValueError(
-                f"init='per-class' needs n_clusters >= the number of classes ({n_classes}); "
-                f"got n_clusters={n_clusters}"
-            )
-        per = -(-n_clusters // n_classes)
-        smallest = int(np.bincount(np.unique(labels, return_inverse=True)[1]).min())
-        if smallest < per:
-            raise ValueError(
-                f"init='per-class' with n_clusters={n_clusters} needs {per} members of "
-                f"every class; the smallest class has {smallest}"
-            )
-
-    if init_name == "array":
-        centers = check_data(init, "init").astype(X.dtype)
-        if centers.shape != (n_clusters, X.shape[1]):
-            raise ValueError(
-                f"init array must have shape ({n_clusters}, {X.shape[1]}); got {centers.shape}"
-            )
-    else:
-        centers = initial_centers(X, n_clusters, init_name, rng, metric=metric, labels=labels)
+    n_clusters = centers.shape[0]
     init_centers = centers.copy()
-
+    centers = init_centers
     xx = row_norms_sq(X)
     history = []
     prev = None
     stop = STOP_MAX_ITER
     for _ in range(max_iter):
-        assigned, sq_dist, sums = _assign(X, centers, metric, update, xx)
-        new, empties = _update(X, assigned, centers, update, empty, sq_dist, sums)
+        assigned, sq_dist, new, empties = _lloyd_iter(X, centers, xx, metric, update, empty)
         shift = float(np.sqrt(((new.astype(np.float64) - centers) ** 2).sum(axis=1)).max())
         n_changed = n if prev is None else int(np.count_nonzero(assigned != prev))
         history.append(
@@ -293,7 +258,7 @@ def kmeans(
         # Same assignment, same centres: the last assignment is already final.
         final_labels, final_inertia = assigned, history[-1].inertia
     else:
-        final_labels, sq_dist = nearest_centers(X, centers, metric, xx)
+        final_labels, sq_dist, _ = _assign(X, centers, metric, xx)
         final_inertia = float(sq_dist.sum())
 
     return KMeansResult(
@@ -306,7 +271,7 @@ def kmeans(
         init_centers=_frozen(init_centers),
         history=tuple(history),
         metric=metric,
-        init=init_name,
+        init=init,
         update=update,
         empty=empty,
         tol=float(tol),

@@ -12,8 +12,8 @@ from scipy.ndimage import gaussian_filter
 from sklearn.cluster import kmeans_plusplus
 
 from .distances import nearest_centers
-from .lloyd import kmeans
-from .validation import check_image, check_int
+from .lloyd import kmeans_single
+from .validation import check_image, check_int, derive_seed
 
 FIT_SAMPLE = 40_000
 
@@ -128,8 +128,8 @@ def quantize(
         n = len(pixels)
         sample = pixels if n <= sample_size else pixels[rng.choice(n, sample_size, replace=False)]
         sample = sample.astype(np.float32)
-        start, _ = kmeans_plusplus(sample, k, random_state=int(rng.integers(2**31 - 1)))
-        res = kmeans(sample, k, init=start, tol=tol, max_iter=max_iter, empty="farthest")
+        start, _ = kmeans_plusplus(sample, k, random_state=derive_seed(rng))
+        res = kmeans_single(sample, start, tol=tol, max_iter=max_iter, empty="farthest")
         history = (res.init_centers, *(h.centers for h in res.history))
         palette = np.clip(np.rint(res.centers), 0, 255).astype(np.uint8)
         labels, _ = nearest_centers(pixels.astype(np.float32), palette.astype(np.float32), "l2")

@@ -10,9 +10,9 @@ from scipy.ndimage import gaussian_filter
 from sklearn.cluster import kmeans_plusplus
 
 from .distances import nearest_centers
-from .lloyd import kmeans
+from .lloyd import kmeans_single
 from .texture import filter_responses, lm_filter_bank
-from .validation import check_choice, check_image, check_int
+from .validation import check_choice, check_image, check_int, derive_seed
 
 FEATURES = ("rgb", "hsv", "texture")
 WORKING_PIXELS = 120_000
@@ -125,8 +125,8 @@ def segment(
     if k > distinct:
         raise ValueError(f"n_segments={k} is more than the {distinct} distinct pixels")
     sample = F if n <= FIT_SAMPLE else F[rng.choice(n, FIT_SAMPLE, replace=False)]
-    start, _ = kmeans_plusplus(sample, k, random_state=int(rng.integers(2**31 - 1)))
-    res = kmeans(sample, k, init=start, tol=1e-3, max_iter=100, empty="farthest")
+    start, _ = kmeans_plusplus(sample, k, random_state=derive_seed(rng))
+    res = kmeans_single(sample, start, tol=1e-3, max_iter=100, empty="farthest")
     labels, _ = nearest_centers(F, res.centers, "l2")
     order = np.argsort(-np.bincount(labels, minlength=k), kind="stable")
     labels = np.argsort(order)[labels].astype(np.int32).reshape(small.shape[:2])

@@ -30,10 +30,22 @@ def check_data(X, name: str = "X") -> np.ndarray:
         if not np.issubdtype(arr.dtype, np.number) or np.issubdtype(arr.dtype, np.complexfloating):
             raise ValueError(f"{name} must hold real numbers; got dtype {arr.dtype}")
         arr = arr.astype(np.float64)
-    if not _all_finite(arr):
+    # One pass, block by block (a whole-array abs() or isfinite() would allocate
+    # n x d temporaries in every concurrent run); NaN and inf make the max non-finite.
+    largest = max(float(np.abs(b).max()) for b in _row_blocks(arr))
+    if not np.isfinite(largest):
         bad = int(sum(np.count_nonzero(~np.isfinite(b)) for b in _row_blocks(arr)))
         raise ValueError(
             f"{name} holds {bad} NaN or infinite value(s); remove or impute them first"
+        )
+    # A squared distance sums n_features squares of differences up to 2 * largest,
+    # and the inertia sums n_samples of them: neither may overflow the dtype.
+    limit = float(np.sqrt(np.finfo(arr.dtype).max / (4.0 * arr.shape[0] * arr.shape[1])))
+    if largest > limit:
+        raise ValueError(
+            f"{name} holds values as large as {largest:.3g}: squared distances would overflow "
+            f"{arr.dtype} (largest usable magnitude here is {limit:.3g}); rescale the data, "
+            "e.g. divide it by its largest absolute value"
         )
     return arr
 
@@ -41,12 +53,6 @@ def check_data(X, name: str = "X") -> np.ndarray:
 def _row_blocks(arr: np.ndarray, rows: int = 4096):
     for start in range(0, arr.shape[0], rows):
         yield arr[start : start + rows]
-
-
-def _all_finite(arr: np.ndarray) -> bool:
-    # Block by block: a whole-array isfinite() would allocate n x d booleans
-    # (42 MB for MNIST train) in every concurrent run.
-    return all(np.isfinite(b).all() for b in _row_blocks(arr))
 
 
 def check_int(value, name: str, low: int, high: int | None = None) -> int:
@@ -58,6 +64,47 @@ def check_int(value, name: str, low: int, high: int | None = None) -> int:
         bounds = f">= {low}" if high is None else f"between {low} and {high}"
         raise ValueError(f"{name} must be {bounds}; got {value}")
     return value
+
+
+def check_float(value, name: str, low: float = 0.0) -> float:
+    """``value`` as a finite float ``>= low``, or ValueError naming ``name``."""
+    if isinstance(value, bool) or not isinstance(value, numbers.Real):
+        raise ValueError(f"{name} must be a number; got {value!r}")
+    value = float(value)
+    if not np.isfinite(value) or value < low:
+        raise ValueError(f"{name} must be a finite number >= {low:g}; got {value!r}")
+    return value
+
+
+def check_random_state(random_state) -> np.random.Generator:
+    """One ``np.random.Generator`` from ``random_state``, or ValueError.
+
+    Parameters
+    ----------
+    random_state : None, int >= 0, numpy.random.SeedSequence or numpy.random.Generator
+        A Generator is returned as it is (so callers share its stream).
+
+    Returns
+    -------
+    numpy.random.Generator
+    """
+    if random_state is None or isinstance(
+        random_state, (np.random.Generator, np.random.SeedSequence)
+    ):
+        return np.random.default_rng(random_state)
+    if isinstance(random_state, bool) or not isinstance(random_state, numbers.Integral):
+        raise ValueError(
+            f"random_state must be None, a non-negative integer or a numpy Generator; "
+            f"got {random_state!r}"
+        )
+    if random_state < 0:
+        raise ValueError(f"random_state must be >= 0; got {random_state}")
+    return np.random.default_rng(int(random_state))
+
+
+def derive_seed(rng: np.random.Generator) -> int:
+    """An int seed drawn from ``rng``, for libraries that take ``random_state=int``."""
+    return int(rng.integers(2**31 - 1))
 
 
 def check_choice(value, name: str, choices) -> str:

@@ -6,7 +6,7 @@ import itertools
 
 import numpy as np
 import pytest
-from hypothesis import given, settings
+from hypothesis import assume, given, settings
 from hypothesis import strategies as st
 from hypothesis.extra.numpy import arrays
 from scipy.spatial.distance import cdist
@@ -51,8 +51,7 @@ data_2d = arrays(
 @settings(max_examples=60, deadline=None)
 @given(X=data_2d, k=st.integers(1, 5), seed=st.integers(0, 2**16))
 def test_inertia_never_rises_under_l2(X, k, seed):
-    if kmcore.validation.n_distinct_rows(X) < k:
-        return
+    assume(kmcore.validation.n_distinct_rows(X) >= k)
     res = kmcore.kmeans(X, k, random_state=seed, init="random")
     inertias = [h.inertia for h in res.history] + [res.inertia]
     scale = 1e-9 * (1 + np.abs(X).max() ** 2 * len(X))
@@ -69,8 +68,7 @@ def test_inertia_never_rises_under_l2(X, k, seed):
     empty=st.sampled_from(kmcore.EMPTY_POLICIES),
 )
 def test_labels_are_nearest_centres(X, k, seed, metric, update, empty):
-    if kmcore.validation.n_distinct_rows(X) < k:
-        return
+    assume(kmcore.validation.n_distinct_rows(X) >= k)
     res = kmcore.kmeans(
         X, k, random_state=seed, metric=metric, update=update, empty=empty, max_iter=20
     )
@@ -103,8 +101,7 @@ def test_different_seeds_differ(blobs):
 @given(X=data_2d, k=st.integers(2, 5), seed=st.integers(0, 2**16),
        metric=st.sampled_from(kmcore.METRICS))  # fmt: skip
 def test_maxmin_is_farthest_first(X, k, seed, metric):
-    if kmcore.validation.n_distinct_rows(X) < k:
-        return
+    assume(kmcore.validation.n_distinct_rows(X) >= k)
     C = kmcore.kmeans(X, k, init="maxmin", metric=metric, random_state=seed, max_iter=1)
     C = C.init_centers
     for j in range(1, k):
@@ -128,8 +125,7 @@ def test_per_class_takes_one_of_each_class(blobs, k):
 @settings(max_examples=40, deadline=None)
 @given(X=data_2d, k=st.integers(1, 6), seed=st.integers(0, 2**16))
 def test_noise_lies_within_data_range(X, k, seed):
-    if kmcore.validation.n_distinct_rows(X) < k:
-        return
+    assume(kmcore.validation.n_distinct_rows(X) >= k)
     C = kmcore.kmeans(X, k, init="noise", random_state=seed, max_iter=1).init_centers
     assert (C >= X.min(axis=0)).all() and (C <= X.max(axis=0)).all()
 
@@ -203,6 +199,68 @@ def test_empty_cluster_kept_or_moved_to_farthest_point():
     assert (far.sizes > 0).all()
 
 
+@pytest.mark.parametrize(
+    ("X", "C0"),
+    [
+        (np.array([[0.0], [0.1], [0.2], [10.0], [10.1]]), np.array([[0.1], [10.0], [1000.0]])),
+        (
+            np.concatenate(
+                [
+                    np.random.default_rng(0).normal(0, 1, (100, 2)),
+                    np.random.default_rng(1).normal(8, 1, (100, 2)),
+                ]
+            ),
+            np.array([[0.0, 0.0], [8.0, 8.0], [50.0, 50.0], [60.0, -60.0]]),
+        ),
+    ],
+    ids=["one-empty", "two-empty"],
+)
+def test_farthest_relocation_matches_sklearn(X, C0):
+    k = len(C0)
+    first = kmcore.kmeans(X, k, init=C0, empty="farthest", max_iter=1)
+    assert first.history[0].empty, "the start must leave a cluster empty"
+    ref1 = KMeans(k, init=C0, n_init=1, max_iter=1, tol=0, algorithm="lloyd").fit(X)
+    # The relocated point leaves its old cluster's mean (scikit-learn's
+    # _relocate_empty_clusters_dense), in one iteration and over the whole run.
+    np.testing.assert_allclose(first.history[0].centers, ref1.cluster_centers_, atol=1e-12)
+    run = kmcore.kmeans(X, k, init=C0, empty="farthest", tol=0)
+    ref = KMeans(k, init=C0, n_init=1, tol=0, algorithm="lloyd").fit(X)
+    np.testing.assert_allclose(run.centers, ref.cluster_centers_, atol=1e-12)
+    np.testing.assert_array_equal(run.labels, ref.labels_)
+    assert run.n_iter == ref.n_iter_
+
+
+def test_farthest_relocation_under_the_median_update():
+    X = np.array([[0.0], [0.1], [0.2], [10.0], [10.1]])
+    res = kmcore.kmeans(X, 3, init=[[0.1], [10.0], [1000.0]], empty="farthest", update="median")
+    step = res.history[0]
+    # 0.2 is farthest from its centre (0.1); it seeds the empty cluster and
+    # leaves its old cluster, whose median is then that of 0.0 and 0.1.
+    assert step.centers[2, 0] == 0.2
+    assert step.centers[0, 0] == pytest.approx(0.05)
+
+
+def test_predict_gives_the_nearest_final_centre(blobs):
+    X, _ = blobs
+    for metric in kmcore.METRICS:
+        res = kmcore.kmeans(X, 5, metric=metric, random_state=0, max_iter=3)
+        np.testing.assert_array_equal(res.predict(X), res.labels)
+        new = X[:7] + 0.01
+        expect = cdist(new, res.centers, CDIST[metric]).argmin(axis=1)
+        np.testing.assert_array_equal(res.predict(new), expect)
+    with pytest.raises(ValueError, match="features"):
+        res.predict(X[:, :2])
+
+
+@pytest.mark.parametrize(("value", "dtype"), [(1e200, np.float64), (3e38, np.float32)])
+def test_data_whose_squares_overflow_is_rejected(value, dtype):
+    X = np.zeros((6, 3), dtype=dtype)
+    X[0] = value
+    X[1] = -value
+    with pytest.raises(ValueError, match="overflow"):
+        kmcore.kmeans(X, 2)
+
+
 def test_median_update_is_k_medians():
     rng = np.random.default_rng(0)
     X = np.concatenate([rng.normal(0, 1, (51, 3)), rng.normal(20, 1, (51, 3))])
@@ -229,6 +287,11 @@ def test_float32_stays_float32():
         ({"tol": -1}, "-1"),
         ({"max_iter": 0}, "0"),
         ({"init": np.zeros((2, 2))}, "(2, 2)"),
+        ({"tol": "0.1"}, "tol"),
+        ({"tol": float("nan")}, "tol"),
+        ({"random_state": 1e30}, "random_state"),
+        ({"random_state": -1}, "random_state"),
+        ({"max_iter": 2.5}, "max_iter"),
     ],
 )
 def test_bad_settings_raise_naming_the_value(blobs, kwargs, fragment):
