@@ -340,6 +340,41 @@ def stratified_indices(y, n_samples, random_state=None) -> np.ndarray:
     return np.sort(np.concatenate(keep))
 
 
+def select_rows(ds: Dataset, *, sample: int = 0, balance: bool = False, random_state=None):
+    """The rows a setting clusters: balanced and/or a stratified sample, as float32.
+
+    Parameters
+    ----------
+    ds : Dataset
+        Pixels may be uint8 (:func:`load_dataset` with ``pixels="uint8"``);
+        only the selected rows are converted.
+    sample : int
+        Number of rows to keep (stratified by class); 0 keeps them all.
+    balance : bool
+        First undersample every class to the smallest class's count.
+    random_state : int or None
+        The same seed selects the same rows.
+
+    Returns
+    -------
+    Dataset
+        The selected rows, float32 in [0, 1], with read-only arrays (caches
+        share them across sessions).
+    """
+    idx = np.arange(len(ds.y))
+    if balance:
+        idx = balanced_indices(ds.y, random_state)
+    if sample and sample < len(idx):
+        idx = idx[stratified_indices(ds.y[idx], sample, random_state)]
+    X = unit_float(ds.X, None if len(idx) == len(ds.y) else idx)
+    if X is ds.X:
+        X = X.view()
+    y = ds.y[idx]
+    X.flags.writeable = False
+    y.flags.writeable = False
+    return Dataset(ds.name, ds.split, X, y, ds.image_shape, ds.class_names)
+
+
 def subsample(X, y, n_samples, random_state=None):
     """A stratified random sample of ``n_samples`` rows (all rows if there are fewer).
 

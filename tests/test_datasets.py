@@ -261,3 +261,21 @@ def test_unit_float_selects_rows_without_changing_values():
     np.testing.assert_array_equal(kmcore.unit_float(X), X.astype(np.float32) / 255)
     floats = out.copy()
     assert kmcore.unit_float(floats) is floats
+
+
+def test_select_rows_balances_samples_and_freezes():
+    ds = kmcore.load_dataset("digits")
+    sel = kmcore.select_rows(ds, sample=500, balance=True, random_state=3)
+    assert sel.X.dtype == np.float32 and sel.X.shape == (500, 64)
+    counts = np.bincount(sel.y, minlength=10)
+    assert counts.max() - counts.min() <= 1  # balanced, then stratified
+    again = kmcore.select_rows(ds, sample=500, balance=True, random_state=3)
+    np.testing.assert_array_equal(sel.y, again.y)
+    np.testing.assert_array_equal(sel.X, again.X)
+    with pytest.raises(ValueError):
+        sel.X[0, 0] = 1.0
+    whole = kmcore.select_rows(ds)
+    assert len(whole.y) == len(ds.y)
+    with pytest.raises(ValueError):
+        whole.X[0, 0] = 1.0
+    assert ds.X.flags.writeable  # the loaded data set itself is untouched
