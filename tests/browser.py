@@ -103,11 +103,14 @@ def cpu_seconds(pid: int) -> float:
 
 
 def wait_until_done(page, timeout_ms=120_000) -> None:
-    """Wait for the app to render and for the script run to finish."""
-    page.wait_for_selector('[data-testid="stApp"]', timeout=timeout_ms)
-    page.wait_for_selector('[data-testid="stSidebar"]', timeout=timeout_ms)
-    page.wait_for_timeout(500)
-    page.wait_for_function(
-        "() => !document.querySelector('[data-testid=\"stStatusWidget\"]')", timeout=timeout_ms
+    """Wait for the app to connect and for its script run to finish.
+
+    Streamlit marks the app root with the script's run state; "notRunning"
+    after a page load means the page's script ran to its end.
+    """
+    page.wait_for_selector(
+        '[data-testid="stApp"][data-test-script-state="notRunning"]'
+        '[data-test-connection-state="CONNECTED"]',
+        timeout=timeout_ms,
     )
-    page.wait_for_timeout(300)
+    page.wait_for_selector('[data-testid="stSidebar"]', timeout=timeout_ms)

@@ -118,12 +118,16 @@ def test_tsne_map_forms_then_shows_clusters_and_centroids(server, page):
     page.get_by_text("nearest final centroid").first.wait_for(timeout=180_000)
     wait_until_done(page)
     _no_exception(page)
+    page.wait_for_function(
+        "() => [...document.querySelectorAll('.js-plotly-plot .legendtext')]"
+        ".some(t => t.textContent === 'centroids')"
+    )
     legend = page.locator(".js-plotly-plot .legendtext").all_text_contents()
     assert sum(t.startswith("cluster") for t in legend) == 10
     assert "centroids" in legend
 
 
-def test_preset_button_opens_centroids_with_the_papers_setting(server, page):
+def test_preset_button_opens_centroids_with_the_papers_setting(server, page, shared_data):
     page.goto(f"{server}/Experiments")
     wait_until_done(page)
     page.get_by_role("button", name="Open in Centroids").nth(3).click()  # Fig. 7, MaxMin

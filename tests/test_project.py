@@ -29,6 +29,9 @@ def test_ci_runs_the_readme_test_command():
     # .ci/run may quieten pip with -q; otherwise the command is the README's.
     assert run_lines[-1].replace("pip install -q ", "pip install ") == test_command
     assert "apt-get update" in ci and "apt-get install -y chromium" in ci
+    lines = [ln.strip() for ln in ci.splitlines()]
+    lint = [lines.index("ruff check ."), lines.index("ruff format --check .")]
+    assert max(lint) < lines.index(run_lines[-1]), "ruff must run before the tests"
 
 
 def test_runtime_dependencies_are_pinned():
