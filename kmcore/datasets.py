@@ -15,6 +15,7 @@ import numpy as np
 
 from .download import DownloadError, download
 from .idx import IDXFormatError, read_idx
+from .readonly import ReadOnlyArrays
 from .toy import TOY_SETS, make_toy
 from .validation import check_int
 
@@ -87,7 +88,7 @@ class DatasetUnavailableError(RuntimeError):
 
 
 @dataclass(frozen=True)
-class Dataset:
+class Dataset(ReadOnlyArrays):
     """A data set ready for clustering.
 
     Attributes
@@ -367,12 +368,7 @@ def select_rows(ds: Dataset, *, sample: int = 0, balance: bool = False, random_s
     if sample and sample < len(idx):
         idx = idx[stratified_indices(ds.y[idx], sample, random_state)]
     X = unit_float(ds.X, None if len(idx) == len(ds.y) else idx)
-    if X is ds.X:
-        X = X.view()
-    y = ds.y[idx]
-    X.flags.writeable = False
-    y.flags.writeable = False
-    return Dataset(ds.name, ds.split, X, y, ds.image_shape, ds.class_names)
+    return Dataset(ds.name, ds.split, X, ds.y[idx], ds.image_shape, ds.class_names)
 
 
 def subsample(X, y, n_samples, random_state=None):

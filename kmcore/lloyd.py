@@ -16,6 +16,7 @@ from dataclasses import dataclass
 import numpy as np
 
 from .distances import cluster_sums, nearest_centers, nearest_centers_and_sums, row_norms_sq
+from .readonly import ReadOnlyArrays
 from .validation import check_data
 
 UPDATE_RULES = ("mean", "median")
@@ -26,18 +27,13 @@ STOP_TOL = "no centre moved farther than the tolerance"
 STOP_MAX_ITER = "reached the maximum number of iterations"
 
 
-def _frozen(a: np.ndarray) -> np.ndarray:
-    a.flags.writeable = False
-    return a
-
-
 def _small_labels(labels: np.ndarray, n_clusters: int) -> np.ndarray:
     dtype = np.uint8 if n_clusters <= 256 else np.uint16 if n_clusters <= 65536 else np.int32
     return labels.astype(dtype)
 
 
 @dataclass(frozen=True)
-class Iteration:
+class Iteration(ReadOnlyArrays):
     """One assign-then-update step.
 
     Attributes
@@ -66,7 +62,7 @@ class Iteration:
 
 
 @dataclass(frozen=True)
-class KMeansResult:
+class KMeansResult(ReadOnlyArrays):
     """The outcome of :func:`kmeans`.
 
     Attributes
@@ -237,8 +233,8 @@ def kmeans_single(
         n_changed = n if prev is None else int(np.count_nonzero(assigned != prev))
         history.append(
             Iteration(
-                centers=_frozen(new),
-                labels=_frozen(_small_labels(assigned, n_clusters)),
+                centers=new,
+                labels=_small_labels(assigned, n_clusters),
                 inertia=float(sq_dist.sum()),
                 shift=shift,
                 empty=tuple(int(j) for j in empties),
@@ -262,13 +258,13 @@ def kmeans_single(
         final_inertia = float(sq_dist.sum())
 
     return KMeansResult(
-        centers=_frozen(centers),
-        labels=_frozen(final_labels),
+        centers=centers,
+        labels=final_labels,
         inertia=final_inertia,
         n_iter=len(history),
         converged=stop != STOP_MAX_ITER,
         stop_reason=stop,
-        init_centers=_frozen(init_centers),
+        init_centers=init_centers,
         history=tuple(history),
         metric=metric,
         init=init,

@@ -278,4 +278,3 @@ def test_select_rows_balances_samples_and_freezes():
     assert len(whole.y) == len(ds.y)
     with pytest.raises(ValueError):
         whole.X[0, 0] = 1.0
-    assert ds.X.flags.writeable  # the loaded data set itself is untouched
