@@ -16,7 +16,7 @@ MAX_SIDE = 30_000  # longest side accepted in a file
 MAX_ASPECT = 1_000  # longest side / shortest side
 MAX_DECODE_BYTES = 100 * 2**20  # what Pillow may hold while decoding (before reduction)
 WORK_SIDE = 4_096  # longest side returned (JPEG, and so st.image, stops at 65,500)
-STRIP_ROWS = 256  # rows converted at a time while reducing
+STRIP_PIXELS = 1 << 18  # pixels converted at a time while reducing
 FORMATS = "PNG, JPEG, WebP, GIF or BMP"
 PILLOW_FORMATS = ("PNG", "JPEG", "WEBP", "GIF", "BMP", "TIFF")
 EXTENSIONS = {
@@ -137,8 +137,12 @@ def _working_size(w: int, h: int, max_pixels: int) -> tuple[int, int]:
 def _strip_to_rgb(strip: Image.Image, top: float | None) -> Image.Image:
     """A few rows in any Pillow mode as 8-bit RGB: deep modes scaled, transparency on white."""
     if top is not None:  # 16/32-bit or float: scaled down to 8 bits, row strip by row strip
-        arr = np.asarray(strip, dtype=np.float64)
-        strip = Image.fromarray(np.clip(arr / top * 255, 0, 255).round().astype(np.uint8), "L")
+        arr = np.asarray(strip, dtype=np.float64)  # in place from here: one float copy per strip
+        arr /= top
+        arr *= 255
+        np.clip(arr, 0, 255, out=arr)
+        np.rint(arr, out=arr)
+        strip = Image.fromarray(arr.astype(np.uint8), "L")
     if strip.mode == "P" and "transparency" in strip.info:
         strip = strip.convert("RGBA")
     if strip.mode in ("RGBA", "LA", "PA", "La", "RGBa"):
@@ -170,7 +174,7 @@ def _reduced_rgb(im: Image.Image, target: tuple[int, int]) -> np.ndarray:
     tw, th = target
     factor = max(1, int(min(w / tw, h / th) / 2))  # leave the last 2x to Lanczos
     top = _deep_top(im)
-    rows = max(factor, STRIP_ROWS // factor * factor)
+    rows = max(factor, STRIP_PIXELS // w // factor * factor)
     info = {"transparency": im.info["transparency"]} if "transparency" in im.info else {}
     parts = []
     for y in range(0, h, rows):

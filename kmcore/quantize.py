@@ -60,9 +60,9 @@ SSIM_SIGMA = 1.5
 _SSIM_RADIUS = int(4.0 * SSIM_SIGMA + 0.5)  # scipy's gaussian_filter reach (truncate=4)
 
 
-def _row_blocks(h: int, w: int, halo: int = 0):
-    """Row ranges of about BLOCK_PIXELS pixels, with ``halo`` rows of context each side."""
-    rows = max(1, BLOCK_PIXELS // max(w, 1))
+def _row_blocks(h: int, w: int, halo: int = 0, pixels: int = BLOCK_PIXELS):
+    """Row ranges of about ``pixels`` pixels, with ``halo`` rows of context each side."""
+    rows = max(1, pixels // max(w, 1))
     for r0 in range(0, h, rows):
         r1 = min(h, r0 + rows)
         yield r0, r1, max(0, r0 - halo), min(h, r1 + halo)
@@ -102,7 +102,7 @@ def ssim(a, b) -> float:
     h, w, channels = a.shape
     c1, c2 = (0.01 * 255) ** 2, (0.03 * 255) ** 2
     sums = np.zeros(channels)
-    for r0, r1, e0, e1 in _row_blocks(h, w, _SSIM_RADIUS):
+    for r0, r1, e0, e1 in _row_blocks(h, w, _SSIM_RADIUS, BLOCK_PIXELS // 4):
         for ch in range(channels):
             x = a[e0:e1, :, ch].astype(np.float64)
             y = b[e0:e1, :, ch].astype(np.float64)
