@@ -28,6 +28,7 @@ from .init import INIT_METHODS
 from .lloyd import EMPTY_POLICIES, UPDATE_RULES, Iteration, KMeansResult
 from .quantize import (
     CompressionAccount,
+    QuantizationReport,
     Quantized,
     compression_account,
     indexed_png_bytes,
@@ -38,8 +39,17 @@ from .quantize import (
     quantize,
     ssim,
 )
+from .quantize import report as quantization_report
 from .render import region_grid, tile_images
-from .segment import FEATURES, mean_colours, outlines, pixel_features, segment
+from .segment import (
+    FEATURES,
+    Segmented,
+    mean_colours,
+    outlines,
+    pixel_features,
+    segment,
+    segment_image,
+)
 from .texture import FILTER_NAMES, filter_responses, lm_filter_bank
 from .toy import TOY_SETS, make_toy
 
@@ -66,7 +76,9 @@ __all__ = [
     "ImageError",
     "Iteration",
     "KMeansResult",
+    "QuantizationReport",
     "Quantized",
+    "Segmented",
     "TSNEMap",
     "balance",
     "balanced_indices",
@@ -94,12 +106,14 @@ __all__ = [
     "png_bytes",
     "preview_frames",
     "psnr",
+    "quantization_report",
     "quantize",
     "read_idx",
     "region_grid",
     "run_grid",
     "sample_image",
     "segment",
+    "segment_image",
     "select_rows",
     "ssim",
     "stratified_indices",

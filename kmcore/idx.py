@@ -8,25 +8,31 @@ readers check that structure and accept any count, since subsets are common.
 from __future__ import annotations
 
 import gzip
+import math
+import os
 import struct
 from pathlib import Path
 
 import numpy as np
 
 _UBYTE = 0x08
+MAX_VALUES = 256 * 2**20  # MNIST's train images hold 47 million
 
 
 class IDXFormatError(ValueError):
     """A file that is not a well-formed unsigned-byte IDX file."""
 
 
-def _open(path: Path):
+def _stored_size(path: Path, gz: bool) -> int:
+    """Bytes of the IDX data: the file size, or gzip's trailer (size mod 2**32)."""
+    if not gz:
+        return path.stat().st_size
     with open(path, "rb") as fh:
-        gz = fh.read(2) == b"\x1f\x8b"
-    return gzip.open(path, "rb") if gz else open(path, "rb")
+        fh.seek(-4, os.SEEK_END)
+        return struct.unpack("<I", fh.read(4))[0]
 
 
-def read_idx(path, expect_ndim: int) -> np.ndarray:
+def read_idx(path, expect_ndim: int, *, max_values: int = MAX_VALUES) -> np.ndarray:
     """Read an unsigned-byte IDX file (optionally gzip-compressed).
 
     Parameters
@@ -34,6 +40,9 @@ def read_idx(path, expect_ndim: int) -> np.ndarray:
     path : str or Path
     expect_ndim : int
         3 for images, 1 for labels.
+    max_values : int
+        Largest body accepted. The count in the header is checked against this
+        and against the file's size before the body is read.
 
     Returns
     -------
@@ -42,12 +51,14 @@ def read_idx(path, expect_ndim: int) -> np.ndarray:
     Raises
     ------
     IDXFormatError
-        Wrong magic number, type or dimensions, or a body shorter or longer
-        than the header says (a truncated download).
+        Wrong magic number, type or dimensions, a count over ``max_values``, or
+        a body shorter or longer than the header says (a truncated download).
     """
     path = Path(path)
     try:
-        with _open(path) as fh:
+        with open(path, "rb") as fh:
+            gz = fh.read(2) == b"\x1f\x8b"
+        with gzip.open(path, "rb") if gz else open(path, "rb") as fh:
             head = fh.read(4)
             if len(head) < 4 or head[:2] != b"\x00\x00":
                 raise IDXFormatError(f"{path.name} is not an IDX file (bad magic number)")
@@ -60,7 +71,20 @@ def read_idx(path, expect_ndim: int) -> np.ndarray:
             if len(raw) < 4 * expect_ndim:
                 raise IDXFormatError(f"{path.name}: header is cut short")
             shape = struct.unpack(f">{expect_ndim}I", raw)
-            size = int(np.prod(shape))
+            size = math.prod(shape)
+            if size > max_values:
+                raise IDXFormatError(
+                    f"{path.name}: header says {shape}, {size:,} values; "
+                    f"the limit is {max_values:,}"
+                )
+            stored = _stored_size(path, gz)
+            expected = 4 + 4 * expect_ndim + size
+            if stored != (expected % 2**32 if gz else expected):
+                have = "the file holds" if not gz else "gzip says the data is"
+                raise IDXFormatError(
+                    f"{path.name} does not match its header: header says {shape} "
+                    f"({expected:,} bytes); {have} {stored:,} bytes"
+                )
             body = fh.read(size + 1)
     except (OSError, EOFError, gzip.BadGzipFile) as exc:
         raise IDXFormatError(f"{path.name} could not be read: {exc}") from exc

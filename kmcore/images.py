@@ -1,4 +1,4 @@
-"""Reading user images safely: any mode to 8-bit RGB, bombs refused before decoding."""
+"""Reading user images safely: any mode to 8-bit RGB at a working size, bombs refused first."""
 
 from __future__ import annotations
 
@@ -9,16 +9,43 @@ import warnings
 from pathlib import Path
 
 import numpy as np
-from PIL import Image, ImageOps, UnidentifiedImageError
+from PIL import Image, UnidentifiedImageError
 
 HARD_LIMIT_PIXELS = 50_000_000
+MAX_SIDE = 30_000  # longest side accepted in a file
+MAX_ASPECT = 1_000  # longest side / shortest side
+MAX_DECODE_BYTES = 100 * 2**20  # what Pillow may hold while decoding (before reduction)
+WORK_SIDE = 4_096  # longest side returned (JPEG, and so st.image, stops at 65,500)
+STRIP_PIXELS = 1 << 18  # pixels converted at a time while reducing
 FORMATS = "PNG, JPEG, WebP, GIF or BMP"
+PILLOW_FORMATS = ("PNG", "JPEG", "WEBP", "GIF", "BMP", "TIFF")
+EXTENSIONS = {
+    "png": "PNG",
+    "jpg": "JPEG",
+    "jpeg": "JPEG",
+    "webp": "WEBP",
+    "gif": "GIF",
+    "bmp": "BMP",
+    "tif": "TIFF",
+    "tiff": "TIFF",
+}
 SIGNATURES = {
     b"\x89PNG\r\n\x1a\n": "PNG",
     b"\xff\xd8\xff": "JPEG",
     b"GIF8": "GIF",
     b"BM": "BMP",
     b"RIFF": "WebP",
+}
+# Bytes per pixel of Pillow's in-memory image for each mode (RGB is stored in 4 bytes).
+_MODE_BYTES = {"1": 1, "L": 1, "P": 1, "I;16": 2, "I;16B": 2, "I;16L": 2, "I;16N": 2}
+_ORIENTATION = {
+    2: (Image.Transpose.FLIP_LEFT_RIGHT,),
+    3: (Image.Transpose.ROTATE_180,),
+    4: (Image.Transpose.FLIP_TOP_BOTTOM,),
+    5: (Image.Transpose.TRANSPOSE,),
+    6: (Image.Transpose.ROTATE_270,),
+    7: (Image.Transpose.TRANSVERSE,),
+    8: (Image.Transpose.ROTATE_90,),
 }
 
 
@@ -44,57 +71,152 @@ def _read_bytes(source) -> bytes:
     raise ImageError(f"cannot read an image from a {type(source).__name__}")
 
 
-def _open(data: bytes) -> Image.Image:
+def _pillow_formats(formats) -> tuple[str, ...]:
+    if formats is None:
+        return PILLOW_FORMATS
+    names = []
+    for f in formats:
+        name = EXTENSIONS.get(str(f).lower().lstrip("."), str(f).upper())
+        if name not in PILLOW_FORMATS:
+            raise ValueError(f"unknown image format {f!r}; choose from {', '.join(EXTENSIONS)}")
+        if name not in names:
+            names.append(name)
+    return tuple(names)
+
+
+def _open(data: bytes, formats: tuple[str, ...]) -> Image.Image:
     if not data:
         raise ImageError("the file is empty")
     head = data[:512].lstrip().lower()
     if head.startswith(b"<?xml") or b"<svg" in head:
         raise ImageError(f"SVG is a vector format; export it as {FORMATS} first")
+    named = ", ".join("WebP" if f == "WEBP" else f for f in formats)
     try:
         with warnings.catch_warnings():
             warnings.simplefilter("error", Image.DecompressionBombWarning)
-            return Image.open(io.BytesIO(data))
+            # Only the formats named: no other plugin (EPS and Ghostscript...) ever sees the bytes.
+            return Image.open(io.BytesIO(data), formats=list(formats))
     except (Image.DecompressionBombError, Image.DecompressionBombWarning) as exc:
         raise ImageError(f"the image is too large to open safely ({exc})") from exc
     except UnidentifiedImageError as exc:
         kind = next((k for sig, k in SIGNATURES.items() if data.startswith(sig)), None)
-        if kind is not None:
+        if kind is not None and kind.upper() in formats:
             raise ImageError(f"the file starts like a {kind} but is damaged") from exc
-        raise ImageError(f"this is not an image file this lab can read ({FORMATS})") from exc
+        raise ImageError(f"this is not an image file this lab can read ({named})") from exc
     except Exception as exc:  # Pillow plugins raise many types on hostile headers
         raise ImageError(f"the image header is damaged ({type(exc).__name__}: {exc})") from exc
 
 
-def _to_rgb(im: Image.Image) -> Image.Image:
-    """Any Pillow mode as 8-bit RGB: 16/32-bit scaled down, transparency composited on white."""
-    if im.mode in ("I;16", "I;16B", "I;16L", "I;16N", "I", "F"):
-        arr = np.asarray(im, dtype=np.float64)
-        top = 65535.0 if im.mode.startswith("I;16") or arr.max() > 255 else 255.0
-        if im.mode in ("I", "F") and arr.max() > 255:
-            top = max(arr.max(), 1.0)
-        im = Image.fromarray(np.clip(arr / top * 255, 0, 255).round().astype(np.uint8), "L")
-    if im.mode == "P" and "transparency" in im.info:
-        im = im.convert("RGBA")
-    if im.mode in ("RGBA", "LA", "PA", "La", "RGBa"):
-        im = im.convert("RGBA")
-        white = Image.new("RGBA", im.size, (255, 255, 255, 255))
-        im = Image.alpha_composite(white, im)
-    return im.convert("RGB")
+def _check_size(w: int, h: int) -> None:
+    if w < 1 or h < 1:
+        raise ImageError(f"the image has no pixels ({w} x {h})")
+    if w * h > HARD_LIMIT_PIXELS:
+        raise ImageError(
+            f"the image claims {w:,} x {h:,} pixels ({w * h / 1e6:.0f} megapixels); the limit "
+            f"is {HARD_LIMIT_PIXELS / 1e6:.0f}. Resize it before uploading."
+        )
+    if max(w, h) > MAX_SIDE:
+        raise ImageError(
+            f"the image is {w:,} x {h:,} pixels; sides longer than {MAX_SIDE:,} pixels are "
+            "not accepted. Crop or resize it before uploading."
+        )
+    if max(w, h) > MAX_ASPECT * min(w, h):
+        raise ImageError(
+            f"the image is {w:,} x {h:,} pixels: one side is more than {MAX_ASPECT:,} times "
+            "the other. Crop it to a less extreme shape before uploading."
+        )
 
 
-def load_image(source, *, max_pixels: int = 4_000_000, return_notes: bool = False):
-    """Read an image as an 8-bit RGB array, safely.
+def _working_size(w: int, h: int, max_pixels: int) -> tuple[int, int]:
+    scale = min(1.0, math.sqrt(max_pixels / (w * h)), WORK_SIDE / max(w, h))
+    if scale >= 1.0:
+        return w, h
+    return max(1, int(w * scale)), max(1, int(h * scale))
 
-    Reads width and height from the header before decoding anything: images
-    above :data:`HARD_LIMIT_PIXELS` are refused without decoding; those above
-    ``max_pixels`` are decoded at reduced size where the format allows (JPEG
-    draft mode) and downsized keeping the aspect ratio.
+
+def _strip_to_rgb(strip: Image.Image, top: float | None) -> Image.Image:
+    """A few rows in any Pillow mode as 8-bit RGB: deep modes scaled, transparency on white."""
+    if top is not None:  # 16/32-bit or float: scaled down to 8 bits, row strip by row strip
+        arr = np.asarray(strip, dtype=np.float64)  # in place from here: one float copy per strip
+        arr /= top
+        arr *= 255
+        np.clip(arr, 0, 255, out=arr)
+        np.rint(arr, out=arr)
+        strip = Image.fromarray(arr.astype(np.uint8), "L")
+    if strip.mode == "P" and "transparency" in strip.info:
+        strip = strip.convert("RGBA")
+    if strip.mode in ("RGBA", "LA", "PA", "La", "RGBa"):
+        strip = strip.convert("RGBA")
+        white = Image.new("RGBA", strip.size, (255, 255, 255, 255))
+        strip = Image.alpha_composite(white, strip)
+    return strip.convert("RGB")
+
+
+def _deep_top(im: Image.Image) -> float | None:
+    """The value that maps to 255 for 16/32-bit and float images (None for 8-bit modes)."""
+    if im.mode.startswith("I;16"):
+        return 65535.0
+    if im.mode in ("I", "F"):
+        high = float(im.getextrema()[1])
+        return max(high, 1.0) if high > 255 else 255.0
+    return None
+
+
+def _reduced_rgb(im: Image.Image, target: tuple[int, int]) -> np.ndarray:
+    """The decoded image as 8-bit RGB at ``target`` size, converted a strip of rows at a time.
+
+    A whole-image conversion would hold a full-size copy per step (a 7000 x 7000
+    16-bit image became 1.1 GB of float64): here each strip is converted, shrunk
+    by an integer box factor (Image.reduce, exact block means), and only the
+    reduced rows are kept; a final Lanczos resize gives the exact target size.
+    """
+    w, h = im.size
+    tw, th = target
+    factor = max(1, int(min(w / tw, h / th) / 2))  # leave the last 2x to Lanczos
+    top = _deep_top(im)
+    rows = max(factor, STRIP_PIXELS // w // factor * factor)
+    info = {"transparency": im.info["transparency"]} if "transparency" in im.info else {}
+    parts = []
+    for y in range(0, h, rows):
+        strip = im.crop((0, y, w, min(h, y + rows)))
+        strip.info.update(info)
+        strip = _strip_to_rgb(strip, top)
+        if factor > 1:
+            strip = strip.reduce(factor)
+        parts.append(np.asarray(strip, dtype=np.uint8))
+    arr = np.concatenate(parts) if len(parts) > 1 else parts[0]
+    del parts
+    if arr.shape[1::-1] != (tw, th):
+        small = Image.fromarray(arr, "RGB").resize((tw, th), Image.Resampling.LANCZOS)
+        arr = np.asarray(small, dtype=np.uint8)
+    return arr
+
+
+def load_image(
+    source,
+    *,
+    max_pixels: int = 4_000_000,
+    formats=None,
+    return_notes: bool = False,
+):
+    """Read an image as an 8-bit RGB array, safely and within a fixed memory cost.
+
+    Reads width and height from the header before decoding anything and refuses
+    images above :data:`HARD_LIMIT_PIXELS`, with a side over :data:`MAX_SIDE`, more
+    than :data:`MAX_ASPECT` times longer than wide, or whose decoding would hold
+    more than :data:`MAX_DECODE_BYTES`. Larger images are reduced while decoding
+    where the format allows (JPEG draft mode decodes at 1/2, 1/4 or 1/8), then
+    converted and shrunk a strip of rows at a time to at most ``max_pixels``
+    pixels and :data:`WORK_SIDE` pixels a side, keeping the aspect ratio.
 
     Parameters
     ----------
     source : str, Path, bytes or binary file object
     max_pixels : int
         Largest width x height returned.
+    formats : sequence of str, optional
+        File types accepted ("png", "jpg", "webp", ... or Pillow's names);
+        default: PNG, JPEG, WebP, GIF, BMP and TIFF. Other plugins never see the file.
     return_notes : bool
         Also return what was done to the image (first frame taken, downsized,
         transparency flattened...), as sentences for the user.
@@ -108,43 +230,52 @@ def load_image(source, *, max_pixels: int = 4_000_000, return_notes: bool = Fals
     Raises
     ------
     ImageError
-        Empty, not an image, SVG, truncated or damaged, or too large.
+        Empty, not an image of an accepted format, SVG, truncated or damaged,
+        too large or too elongated.
     """
     if max_pixels < 1:
         raise ValueError(f"max_pixels must be >= 1; got {max_pixels}")
-    im = _open(_read_bytes(source))
+    allowed = _pillow_formats(formats)
+    im = _open(_read_bytes(source), allowed)
     notes = []
     w, h = im.size
-    if w < 1 or h < 1:
-        raise ImageError(f"the image has no pixels ({w} x {h})")
-    if w * h > HARD_LIMIT_PIXELS:
-        raise ImageError(
-            f"the image claims {w:,} x {h:,} pixels ({w * h / 1e6:.0f} megapixels); the limit "
-            f"is {HARD_LIMIT_PIXELS / 1e6:.0f}. Resize it before uploading."
-        )
+    _check_size(w, h)
     frames = getattr(im, "n_frames", 1)
     if frames > 1:
         im.seek(0)
         notes.append(f"the file is animated: its first of {frames} frames is used")
-    scale = math.sqrt(max_pixels / (w * h)) if w * h > max_pixels else 1.0
-    target = (max(1, int(w * scale)), max(1, int(h * scale)))
+    target = _working_size(w, h, max_pixels)
     try:
-        if scale < 1 and im.format == "JPEG":
+        if target != (w, h) and im.format == "JPEG":
             im.draft("RGB", target)  # the decoder itself scales by 1/2, 1/4 or 1/8
+        need = im.width * im.height * _MODE_BYTES.get(im.mode, 4)
+        if need > MAX_DECODE_BYTES:
+            raise ImageError(
+                f"opening this {im.format} of {w:,} x {h:,} pixels ({im.mode}) would take "
+                f"{need / 2**20:,.0f} MB of server memory; the limit is "
+                f"{MAX_DECODE_BYTES / 2**20:,.0f} MB. Resize it, or save it as JPEG, first"
+            )
+        orientation = im.getexif().get(0x0112, 1)
         im.load()
         if "transparency" in im.info or im.mode in ("RGBA", "LA", "PA"):
             notes.append("transparent parts are shown on white")
-        im = ImageOps.exif_transpose(im)
-        im = _to_rgb(im)
+        arr = _reduced_rgb(im, target)
     except (OSError, SyntaxError, ValueError, Image.DecompressionBombError) as exc:
+        if isinstance(exc, ImageError):
+            raise
         raise ImageError(f"the file is truncated or damaged ({exc})") from exc
-    if scale < 1:
-        if im.width > target[0] or im.height > target[1]:
-            # exif_transpose may have swapped the sides
-            box = target if (im.width >= im.height) == (w >= h) else target[::-1]
-            im = im.resize(box, Image.Resampling.LANCZOS, reducing_gap=3.0)
-        notes.append(f"downsized from {w:,} x {h:,} to {im.width:,} x {im.height:,} pixels")
-    arr = np.ascontiguousarray(np.asarray(im, dtype=np.uint8))
+    finally:
+        im.close()
+    if orientation in _ORIENTATION:
+        turned = Image.fromarray(arr, "RGB")
+        for step in _ORIENTATION[orientation]:
+            turned = turned.transpose(step)
+        arr = np.asarray(turned, dtype=np.uint8)
+    if target != (w, h):
+        ow, oh = (w, h) if orientation < 5 else (h, w)
+        notes.append(
+            f"downsized from {ow:,} x {oh:,} to {arr.shape[1]:,} x {arr.shape[0]:,} pixels"
+        )
     return (arr, tuple(notes)) if return_notes else arr
 
 

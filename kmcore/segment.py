@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import math
+from dataclasses import dataclass
 
 import numpy as np
 from PIL import Image
@@ -12,7 +13,14 @@ from sklearn.cluster import kmeans_plusplus
 from .distances import nearest_centers
 from .lloyd import kmeans_single
 from .texture import filter_responses, lm_filter_bank
-from .validation import check_choice, check_image, check_int, derive_seed
+from .validation import (
+    check_choice,
+    check_image,
+    check_int,
+    derive_seed,
+    has_distinct_rows,
+    n_distinct_rows,
+)
 
 FEATURES = ("rgb", "hsv", "texture")
 WORKING_PIXELS = 120_000
@@ -83,6 +91,47 @@ def pixel_features(
     return np.ascontiguousarray(F, dtype=np.float32)
 
 
+@dataclass(frozen=True)
+class Segmented:
+    """An image cut into segments.
+
+    Attributes
+    ----------
+    labels : ndarray of shape (h, w), uint8, read-only
+        Segment of every pixel, numbered by decreasing size.
+    n_segments : int
+        Segments asked for, capped at the distinct pixels of the working copy.
+    notes : tuple of str
+        What was changed (k capped), as sentences for the user.
+    """
+
+    labels: np.ndarray
+    n_segments: int
+    notes: tuple[str, ...]
+
+
+def _features_of(image, features, colour_weight, position_weight, working_pixels):
+    small = _working_copy(image, working_pixels)
+    F = pixel_features(
+        small, features, colour_weight=colour_weight, position_weight=position_weight
+    )
+    return small, F
+
+
+def _cluster(image, small, F, k, rng) -> np.ndarray:
+    n = len(F)
+    sample = F if n <= FIT_SAMPLE else F[rng.choice(n, FIT_SAMPLE, replace=False)]
+    start, _ = kmeans_plusplus(sample, k, random_state=derive_seed(rng))
+    res = kmeans_single(sample, start, tol=1e-3, max_iter=100, empty="farthest")
+    labels, _ = nearest_centers(F, res.centers, "l2")
+    order = np.argsort(-np.bincount(labels, minlength=k), kind="stable")
+    labels = np.argsort(order)[labels].astype(np.uint8).reshape(small.shape[:2])
+    if small.shape != image.shape:
+        up = Image.fromarray(labels).resize(image.shape[1::-1], Image.Resampling.NEAREST)
+        labels = np.asarray(up, dtype=np.uint8)
+    return labels
+
+
 def segment(
     image,
     n_segments,
@@ -112,28 +161,63 @@ def segment(
     -------
     ndarray of shape (h, w), int32
         Segment of every pixel, numbered by decreasing size.
+
+    Raises
+    ------
+    ValueError
+        ``n_segments`` is more than the distinct pixels (see :func:`segment_image`,
+        which caps it instead).
     """
     image = check_image(image)
     k = check_int(n_segments, "n_segments", 1, 64)
     rng = np.random.default_rng(random_state)
-    small = _working_copy(image, working_pixels)
-    F = pixel_features(
-        small, features, colour_weight=colour_weight, position_weight=position_weight
-    )
-    n = len(F)
-    distinct = len(np.unique(F, axis=0)) if n <= 50_000 else n
-    if k > distinct:
-        raise ValueError(f"n_segments={k} is more than the {distinct} distinct pixels")
-    sample = F if n <= FIT_SAMPLE else F[rng.choice(n, FIT_SAMPLE, replace=False)]
-    start, _ = kmeans_plusplus(sample, k, random_state=derive_seed(rng))
-    res = kmeans_single(sample, start, tol=1e-3, max_iter=100, empty="farthest")
-    labels, _ = nearest_centers(F, res.centers, "l2")
-    order = np.argsort(-np.bincount(labels, minlength=k), kind="stable")
-    labels = np.argsort(order)[labels].astype(np.int32).reshape(small.shape[:2])
-    if small.shape != image.shape:
-        up = Image.fromarray(labels).resize(image.shape[1::-1], Image.Resampling.NEAREST)
-        labels = np.asarray(up, dtype=np.int32)
-    return labels
+    small, F = _features_of(image, features, colour_weight, position_weight, working_pixels)
+    if not has_distinct_rows(F, k):
+        raise ValueError(f"n_segments={k} is more than the {n_distinct_rows(F)} distinct pixels")
+    return _cluster(image, small, F, k, rng).astype(np.int32)
+
+
+def segment_image(
+    image,
+    n_segments,
+    *,
+    features="rgb",
+    random_state=None,
+    colour_weight=0.0,
+    position_weight=0.0,
+    working_pixels=WORKING_PIXELS,
+) -> Segmented:
+    """Segment an image as :func:`segment` does, capping k at the distinct pixels.
+
+    An image with fewer distinct colours (or feature vectors) than ``n_segments``
+    (a 1 x 1 image, a two-colour drawing, a 1-bit scan) gets one segment per
+    distinct value and a note saying so, instead of an error.
+
+    Parameters
+    ----------
+    See :func:`segment`.
+
+    Returns
+    -------
+    Segmented
+        Labels as read-only uint8, the k used, and the notes.
+    """
+    image = check_image(image)
+    k = check_int(n_segments, "n_segments", 1, 64)
+    rng = np.random.default_rng(random_state)
+    small, F = _features_of(image, features, colour_weight, position_weight, working_pixels)
+    notes = []
+    if not has_distinct_rows(F, k):
+        distinct = n_distinct_rows(F)
+        what = "colours" if features in ("rgb", "hsv") and not position_weight else "pixels"
+        notes.append(
+            f"the image has only {distinct} distinct {what} for these features: "
+            f"k was capped at {distinct}"
+        )
+        k = distinct
+    labels = _cluster(image, small, F, k, rng)
+    labels.flags.writeable = False
+    return Segmented(labels, k, tuple(notes))
 
 
 def mean_colours(image, labels) -> np.ndarray:

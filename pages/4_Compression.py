@@ -61,8 +61,8 @@ table = pd.DataFrame(
         ],
         [
             "…plus the palette",
-            f"{24 * acc.n_pixels / 8 / 1024:,.0f} kB",
-            f"{(acc.n_pixels * max(q.bits_per_pixel, 1) + 24 * q.n_colors) / 8 / 1024:,.0f} kB",
+            f"{acc.raw_bytes / 1024:,.0f} kB",
+            f"{acc.with_palette_bytes / 1024:,.0f} kB",
             acc.with_palette_ratio,
         ],
         [

@@ -61,8 +61,10 @@ for col, feat in zip(cols[1:], chosen, strict=True):
             position_weight,
             img,
         )
-        shown = seg.painted if show == "mean colour" else seg.outlined
+        shown = seg.painted(img) if show == "mean colour" else seg.outlined(img)
         col.image(shown, caption=f"{LABELS[feat]}: {seg.seconds:.2f} s", width="stretch")
+        for note in seg.result.notes:
+            col.warning(f"Note: {note}.")
 
 st.subheader("Why texture puts sky and sea together")
 st.markdown(

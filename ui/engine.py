@@ -7,7 +7,9 @@ on one setting cost one run and one copy in memory. Every cache is bounded.
 
 from __future__ import annotations
 
+import ctypes
 import hashlib
+import threading
 import time
 from dataclasses import dataclass, replace
 
@@ -251,6 +253,30 @@ def tsne_clusters(settings: Settings, key: tuple, perplexity: float):
 
 
 # ---- images (compression, segmentation) ------------------------------------------------
+# An upload is worked on at UPLOAD_PIXELS at most and its results are small (uint8 arrays of
+# that size); upload caches hold a few entries and expire, so a closed tab's upload does not
+# stay. At most IMAGE_WORKERS uploads are decoded/quantised/segmented at once: five tabs
+# uploading together queue instead of each holding its own peak.
+
+UPLOAD_PIXELS = 1_000_000
+UPLOAD_TTL = 600  # seconds an upload's results may stay unused in the cache
+IMAGE_WORKERS = 2
+_image_work = threading.BoundedSemaphore(IMAGE_WORKERS)
+try:
+    _LIBC = ctypes.CDLL("libc.so.6")
+except OSError:  # not glibc: nothing to trim
+    _LIBC = None
+
+
+def _release_memory() -> None:
+    """Hand freed heap back to the system after big image work.
+
+    glibc keeps freed blocks in its arenas (one per thread: every Streamlit
+    tab runs in a thread), so without this the server stays at its peak long
+    after the tab closed. ``malloc_trim(0)`` returns the free pages.
+    """
+    if _LIBC is not None and hasattr(_LIBC, "malloc_trim"):
+        _LIBC.malloc_trim(0)
 
 
 def upload_key(data: bytes) -> tuple:
@@ -258,9 +284,15 @@ def upload_key(data: bytes) -> tuple:
     return ("upload", hashlib.sha256(data).hexdigest())
 
 
-@st.cache_resource(max_entries=4, show_spinner=False)
-def _uploaded(digest: str, _data: bytes) -> tuple[np.ndarray, tuple[str, ...]]:
-    image, notes = kmcore.load_image(_data, return_notes=True)
+@st.cache_resource(max_entries=2, ttl=UPLOAD_TTL, show_spinner=False)
+def _uploaded(digest: str, formats: tuple, _data: bytes) -> tuple[np.ndarray, tuple[str, ...]]:
+    with _image_work:
+        try:
+            image, notes = kmcore.load_image(
+                _data, max_pixels=UPLOAD_PIXELS, formats=formats, return_notes=True
+            )
+        finally:
+            _release_memory()
     image.flags.writeable = False
     return image, notes
 
@@ -272,63 +304,94 @@ def _sample(name: str) -> np.ndarray:
     return image
 
 
-def image(key: tuple, data: bytes | None = None) -> tuple[np.ndarray, tuple[str, ...]]:
+def image(
+    key: tuple, data: bytes | None = None, formats: tuple[str, ...] | None = None
+) -> tuple[np.ndarray, tuple[str, ...]]:
     """The RGB image for ``("sample", name)`` or ``upload_key(data)``, with loader notes.
 
-    Raises kmcore.ImageError for uploads that cannot be used.
+    Uploads are decoded to at most :data:`UPLOAD_PIXELS` pixels, accepting only
+    ``formats`` (file extensions). Raises kmcore.ImageError for uploads that
+    cannot be used.
     """
     if key[0] == "sample":
         return _sample(key[1]), ()
     if data is None:
         raise ValueError("an uploaded image needs its bytes")
-    return _uploaded(key[1], data)
+    return _uploaded(key[1], tuple(formats) if formats else None, data)
 
 
-@dataclass(frozen=True)
-class Quantization:
-    """Everything the compression page shows for one image, k and seed."""
+Quantization = kmcore.QuantizationReport
 
-    q: kmcore.Quantized
-    account: kmcore.CompressionAccount
-    ssim: float
-    peers: dict
-    frames: tuple
-    frame_psnr: tuple
-    indexed_png: bytes
+
+def _quantization(n_colors: int, seed: int, img: np.ndarray) -> Quantization:
+    with _image_work:
+        try:
+            q = kmcore.quantize(img, n_colors, random_state=seed)
+            return kmcore.quantization_report(img, q)
+        finally:
+            _release_memory()
 
 
 @st.cache_resource(max_entries=12, show_spinner=False)
+def _sample_quantization(key: tuple, n_colors: int, seed: int, _img: np.ndarray):
+    return _quantization(n_colors, seed, _img)
+
+
+@st.cache_resource(max_entries=3, ttl=UPLOAD_TTL, show_spinner=False)
+def _upload_quantization(key: tuple, n_colors: int, seed: int, _img: np.ndarray):
+    return _quantization(n_colors, seed, _img)
+
+
 def quantization(key: tuple, n_colors: int, seed: int, _img: np.ndarray) -> Quantization:
     """Quantise the image ``_img`` (cached under its ``key``) and measure it against the
-    original and Pillow's quantisers."""
-    img = _img
-    q = kmcore.quantize(img, n_colors, random_state=seed)
-    peers = {}
-    for method in ("median cut", "fast octree"):
-        other = kmcore.pillow_quantize(img, q.n_colors, method)
-        peers[method] = (kmcore.psnr(img, other), kmcore.ssim(img, other))
-    frames, frame_psnr = kmcore.preview_frames(img, q)
-    return Quantization(
-        q,
-        kmcore.compression_account(img, q),
-        kmcore.ssim(img, q.image),
-        peers,
-        tuple(frames),
-        frame_psnr,
-        kmcore.indexed_png_bytes(q),
-    )
+    original and Pillow's quantisers (see :func:`kmcore.quantization_report`)."""
+    cached = _sample_quantization if key[0] == "sample" else _upload_quantization
+    return cached(key, n_colors, seed, _img)
 
 
 @dataclass(frozen=True)
 class Segmentation:
-    """One image segmented: painted in mean colours, outlined, and how long it took."""
+    """One image segmented (read-only uint8 labels), the k used, notes, and how long it took."""
 
-    painted: np.ndarray
-    outlined: np.ndarray
+    result: kmcore.Segmented
     seconds: float
+
+    def painted(self, img: np.ndarray) -> np.ndarray:
+        """``img`` with every segment in its mean colour."""
+        return kmcore.mean_colours(img, self.result.labels)
+
+    def outlined(self, img: np.ndarray) -> np.ndarray:
+        """``img`` with the borders between segments drawn."""
+        return kmcore.outlines(img, self.result.labels)
+
+
+def _segmentation(n_segments, features, seed, colour_weight, position_weight, img):
+    with _image_work:
+        try:
+            start = time.perf_counter()
+            result = kmcore.segment_image(
+                img,
+                n_segments,
+                features=features,
+                random_state=seed,
+                colour_weight=colour_weight,
+                position_weight=position_weight,
+            )
+            return Segmentation(result, time.perf_counter() - start)
+        finally:
+            _release_memory()
 
 
 @st.cache_resource(max_entries=12, show_spinner=False)
+def _sample_segmentation(key, n_segments, features, seed, colour_weight, position_weight, _img):
+    return _segmentation(n_segments, features, seed, colour_weight, position_weight, _img)
+
+
+@st.cache_resource(max_entries=6, ttl=UPLOAD_TTL, show_spinner=False)
+def _upload_segmentation(key, n_segments, features, seed, colour_weight, position_weight, _img):
+    return _segmentation(n_segments, features, seed, colour_weight, position_weight, _img)
+
+
 def segmentation(
     key: tuple,
     n_segments: int,
@@ -339,18 +402,8 @@ def segmentation(
     _img: np.ndarray,
 ) -> Segmentation:
     """Segment the image ``_img``, cached under its ``key`` (see :func:`image`)."""
-    img = _img
-    start = time.perf_counter()
-    labels = kmcore.segment(
-        img,
-        n_segments,
-        features=features,
-        random_state=seed,
-        colour_weight=colour_weight,
-        position_weight=position_weight,
-    )
-    seconds = time.perf_counter() - start
-    return Segmentation(kmcore.mean_colours(img, labels), kmcore.outlines(img, labels), seconds)
+    cached = _sample_segmentation if key[0] == "sample" else _upload_segmentation
+    return cached(key, n_segments, features, seed, colour_weight, position_weight, _img)
 
 
 @st.cache_resource(max_entries=1, show_spinner=False)

@@ -8,6 +8,7 @@ mirrored to the URL, and a new session starts from the URL.
 
 from __future__ import annotations
 
+import re
 from pathlib import Path
 
 import streamlit as st
@@ -16,6 +17,7 @@ from . import settings as S
 from .settings import KEYS, Settings
 
 _KEEP = "_keep_"
+_PUNCTUATION = re.compile(r"([!-/:-@\[-`{-~])")
 _READY = "_kmlab_ready"
 REJECTED = "_kmlab_rejected"
 
@@ -46,6 +48,12 @@ PAGES = (
     ("pages/5_Segmentation.py", "Segmentation", ":material/texture:"),
     ("pages/6_Experiments.py", "Experiments", ":material/science:"),
 )
+
+
+def plain(text: str) -> str:
+    """``text`` with every ASCII punctuation character backslash-escaped: Markdown shows it
+    as written (CommonMark lets any ASCII punctuation be escaped)."""
+    return _PUNCTUATION.sub(r"\\\1", text)
 
 
 def _navigation() -> None:
@@ -169,7 +177,9 @@ def sidebar() -> Settings:
         st.caption("Share these settings: copy the address bar.")
     settings = Settings(**{k: ss[_KEEP + k] for k in KEYS})
     if ss.get(REJECTED):
-        st.sidebar.warning("Ignored from the link: " + ", ".join(ss[REJECTED]))
+        # Link values are untrusted: shown as plain text, never as Markdown (no live links,
+        # no remote images), by escaping every ASCII punctuation character.
+        st.sidebar.warning("Ignored from the link: " + plain(", ".join(ss[REJECTED])))
     query = settings.to_query()
     if st.query_params.to_dict() != query:
         st.query_params.from_dict(query)

@@ -44,7 +44,7 @@ def pick_image(prefix: str):
         st.stop()
     key = engine.upload_key(data)
     try:
-        img, notes = engine.image(key, data)
+        img, notes = engine.image(key, data, formats=tuple(TYPES))
     except kmcore.ImageError as exc:
         st.error(f"**{up.name} cannot be used:** {exc}.")
         st.caption("Try another file, or pick a sample photo above.")

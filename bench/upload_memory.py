@@ -1,0 +1,278 @@
+"""Server memory while real-size photos are uploaded on Compression and Segmentation.
+
+A real ``streamlit run`` server (one fresh server per scenario), real Chromium
+(Playwright) uploading real-size files generated on the fly from
+scikit-learn's sample photos, the server's resident memory (VmRSS) sampled
+every 0.3 s from /proc. For each scenario it prints the baseline (the page
+open on its sample photo), the peak while the upload(s) are processed, and the
+memory 20 s after every tab closed.
+
+Run (from the project root)::
+
+    python -m bench.upload_memory                      # this checkout
+    python -m bench.upload_memory --root /tmp/base     # another checkout, same files
+    python -m bench.upload_memory --only compress:jpeg4000 segment:five
+
+The goals (issue 10): one accepted upload adds at most 150 MB to the peak,
+five concurrent uploads keep the server under 600 MB, memory returns to
+within 50 MB of the baseline once the tabs are closed.
+"""
+
+from __future__ import annotations
+
+import argparse
+import io
+import os
+import subprocess
+import sys
+import tempfile
+import threading
+import time
+import urllib.request
+from contextlib import contextmanager
+from pathlib import Path
+
+import numpy as np
+from PIL import Image
+
+from tests.browser import CHROMIUM_ARGS, ROOT, chromium_path, free_port
+
+PAGES = {"compress": "Compression", "segment": "Segmentation"}
+SAMPLE_EVERY = 0.3
+AFTER_CLOSE = 20.0
+
+
+def _photo(width: int, height: int, seed: int) -> bytes:
+    """A sample photo upscaled to ``width x height`` with sensor-like noise, as JPEG."""
+    from sklearn.datasets import load_sample_image
+
+    base = Image.fromarray(load_sample_image("china.jpg" if seed % 2 == 0 else "flower.jpg"))
+    big = np.asarray(base.resize((width, height), Image.Resampling.BICUBIC), dtype=np.int16)
+    rng = np.random.default_rng(seed)
+    for row in range(0, height, 500):  # in bands: keeps this process small too
+        band = big[row : row + 500]
+        band += rng.normal(0, 6, band.shape).astype(np.int16)
+    out = io.BytesIO()
+    Image.fromarray(np.clip(big, 0, 255).astype(np.uint8)).save(out, "JPEG", quality=90)
+    return out.getvalue()
+
+
+def _grey16(side: int) -> bytes:
+    """A smooth 16-bit grey PNG (small file, ``side`` squared pixels)."""
+    y, x = np.mgrid[0:side, 0:side].astype(np.uint32)
+    arr = ((x * 7 + y * 3) % 65536).astype(np.uint16)
+    out = io.BytesIO()
+    Image.fromarray(arr).save(out, "PNG")  # uint16 -> mode I;16
+    return out.getvalue()
+
+
+def _rgba(side: int) -> bytes:
+    """A smooth RGBA PNG with a transparent half."""
+    y, x = np.mgrid[0:side, 0:side]
+    arr = np.empty((side, side, 4), np.uint8)
+    arr[..., 0] = (x * 255 // side).astype(np.uint8)
+    arr[..., 1] = (y * 255 // side).astype(np.uint8)
+    arr[..., 2] = ((x + y) % 256).astype(np.uint8)
+    arr[..., 3] = np.where(x > side // 2, 255, 0).astype(np.uint8)
+    del x, y
+    out = io.BytesIO()
+    Image.fromarray(arr, "RGBA").save(out, "PNG")
+    return out.getvalue()
+
+
+FILES = {
+    "jpeg2560": ("photo 2560x1920 JPEG", lambda: _photo(2560, 1920, 0), "jpg"),
+    "jpeg4000": ("photo 4000x3000 JPEG", lambda: _photo(4000, 3000, 1), "jpg"),
+    "grey16": ("7000x7000 16-bit grey PNG", lambda: _grey16(7000), "png"),
+    "rgba": ("7000x7000 RGBA PNG", lambda: _rgba(7000), "png"),
+}
+
+
+def make_files(folder: Path) -> dict[str, Path]:
+    paths = {}
+    for key, (_, make, ext) in FILES.items():
+        p = folder / f"{key}.{ext}"
+        p.write_bytes(make())
+        paths[key] = p
+    for i in range(5):  # five different photos for the concurrent tabs
+        p = folder / f"five{i}.jpg"
+        p.write_bytes(_photo(2560, 1920, 10 + i))
+        paths[f"five{i}"] = p
+    return paths
+
+
+def rss_mb(pid: int) -> float:
+    for line in Path(f"/proc/{pid}/status").read_text().splitlines():
+        if line.startswith("VmRSS:"):
+            return int(line.split()[1]) / 1024
+    return float("nan")
+
+
+class Sampler:
+    """VmRSS of one process every 0.3 s on a thread."""
+
+    def __init__(self, pid: int):
+        self.pid, self.samples, self._stop = pid, [], threading.Event()
+        self._thread = threading.Thread(target=self._run, daemon=True)
+        self._thread.start()
+
+    def _run(self):
+        while not self._stop.is_set():
+            try:
+                self.samples.append((time.monotonic(), rss_mb(self.pid)))
+            except OSError:
+                return
+            self._stop.wait(SAMPLE_EVERY)
+
+    def peak_since(self, t0: float) -> float:
+        return max((r for t, r in self.samples if t >= t0), default=float("nan"))
+
+    def now(self) -> float:
+        return rss_mb(self.pid)
+
+    def stop(self):
+        self._stop.set()
+        self._thread.join()
+
+
+@contextmanager
+def server(root: Path):
+    """``streamlit run app.py`` in ``root`` on a free loopback port."""
+    port = free_port()
+    env = {**os.environ, "KMLAB_DATA_DIR": str(ROOT.parent / "shared" / "data")}
+    cmd = [sys.executable, "-m", "streamlit", "run", "app.py", "--server.port", str(port)]
+    cmd += ["--server.address", "127.0.0.1", "--server.headless", "true"]
+    cmd += ["--browser.gatherUsageStats", "false", "--server.fileWatcherType", "none"]
+    proc = subprocess.Popen(
+        cmd, cwd=root, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.STDOUT
+    )
+    url = f"http://127.0.0.1:{port}"
+    deadline = time.monotonic() + 60
+    try:
+        while True:
+            try:
+                with urllib.request.urlopen(url + "/_stcore/health", timeout=2) as r:
+                    if r.status == 200:
+                        break
+            except OSError:
+                pass
+            if proc.poll() is not None or time.monotonic() > deadline:
+                raise RuntimeError("streamlit did not start")
+            time.sleep(0.3)
+        yield url, proc
+    finally:
+        proc.terminate()
+        try:
+            proc.wait(10)
+        except subprocess.TimeoutExpired:
+            proc.kill()
+
+
+DONE = """() => {
+  if (document.querySelector('[data-testid="stStatusWidget"]')) return false;
+  const main = document.querySelector('[data-testid="stMain"]');
+  if (!main) return false;
+  if (main.querySelector('[data-testid="stException"]')) return 'exception';
+  if (main.querySelector('[data-testid="stAlertContentError"]')) return 'error';
+  const imgs = [...main.querySelectorAll('[data-testid="stImage"] img')]
+    .filter(i => i.complete && i.naturalWidth > 0);
+  return imgs.length >= 2 ? 'images' : false;
+}"""
+
+
+def open_page(context, url: str, page_name: str):
+    page = context.new_page()
+    page.goto(f"{url}/{page_name}", timeout=120_000)
+    page.wait_for_function(DONE, timeout=300_000)
+    return page
+
+
+def upload(page, path: Path) -> None:
+    page.get_by_text("Upload your own").click()
+    page.wait_for_selector('[data-testid="stFileUploaderDropzoneInput"]', state="attached")
+    page.wait_for_function(
+        "() => !document.querySelector('[data-testid=\"stStatusWidget\"]')", timeout=60_000
+    )
+    page.set_input_files('[data-testid="stFileUploaderDropzoneInput"]', str(path))
+
+
+def wait_result(page) -> str:
+    # Before the upload the page stops at "Choose an image file": no pictures, no error.
+    handle = page.wait_for_function(DONE, timeout=600_000, polling=300)
+    return handle.json_value()
+
+
+def scenario(root: Path, browser, page_key: str, files: list[Path]) -> dict:
+    with server(root) as (url, proc):
+        sampler = Sampler(proc.pid)
+        try:
+            context = browser.new_context(viewport={"width": 1280, "height": 720})
+            warm = open_page(context, url, PAGES[page_key])
+            warm.close()
+            time.sleep(2.0)  # bench, not a test: let the first run's garbage settle
+            baseline = sampler.now()
+            pages = [open_page(context, url, PAGES[page_key]) for _ in files]
+            t0 = time.monotonic()
+            for page, path in zip(pages, files, strict=True):
+                upload(page, path)
+            outcomes = [wait_result(page) for page in pages]
+            done = time.monotonic()
+            peak = sampler.peak_since(t0)
+            for page in pages:
+                page.close()
+            context.close()
+            time.sleep(AFTER_CLOSE)
+            after = sampler.now()
+            alive = proc.poll() is None
+        finally:
+            sampler.stop()
+    return {
+        "baseline": baseline,
+        "peak": peak,
+        "after": after,
+        "seconds": done - t0,
+        "outcomes": outcomes,
+        "alive": alive,
+    }
+
+
+def main(argv=None) -> None:
+    ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    ap.add_argument("--root", type=Path, default=ROOT, help="checkout whose app.py is served")
+    ap.add_argument("--only", nargs="*", help="page:file pairs, e.g. compress:rgba segment:five")
+    args = ap.parse_args(argv)
+    from playwright.sync_api import sync_playwright
+
+    plan = [(p, f) for p in PAGES for f in [*FILES, "five"]]
+    if args.only:
+        plan = [tuple(s.split(":")) for s in args.only]
+    folder = Path(tempfile.mkdtemp(prefix="kmlab-uploads-"))
+    paths = make_files(folder)
+    print(f"server code: {args.root}")
+    print(
+        f"{'page':<9} {'upload':<28} {'base':>6} {'peak':>6} {'+peak':>6} {'after':>6} "
+        f"{'after-base':>10} {'s':>6}  outcome"
+    )
+    with sync_playwright() as pw:
+        browser = pw.chromium.launch(executable_path=chromium_path(), args=CHROMIUM_ARGS)
+        try:
+            for page_key, fkey in plan:
+                files = [paths[f"five{i}"] for i in range(5)] if fkey == "five" else [paths[fkey]]
+                label = "five 2560x1920 JPEGs at once" if fkey == "five" else FILES[fkey][0]
+                r = scenario(args.root, browser, page_key, files)
+                outcome = ",".join(sorted(set(r["outcomes"]))) + ("" if r["alive"] else " DIED")
+                print(
+                    f"{page_key:<9} {label:<28} {r['baseline']:6.0f} {r['peak']:6.0f} "
+                    f"{r['peak'] - r['baseline']:+6.0f} {r['after']:6.0f} "
+                    f"{r['after'] - r['baseline']:+10.0f} {r['seconds']:6.1f}  {outcome}",
+                    flush=True,
+                )
+        finally:
+            browser.close()
+    for p in folder.iterdir():
+        p.unlink()
+    folder.rmdir()
+
+
+if __name__ == "__main__":
+    main()
