@@ -8,6 +8,8 @@ on one setting cost one run and one copy in memory. Every cache is bounded.
 from __future__ import annotations
 
 import hashlib
+import os
+import threading
 import time
 from dataclasses import dataclass, replace
 
@@ -16,6 +18,7 @@ import streamlit as st
 
 import kmcore
 
+from . import maps
 from .handoff import compute_once, handed_off
 from .settings import Settings, is_large
 
@@ -170,84 +173,119 @@ def centroid_files(settings: Settings) -> tuple[bytes, bytes]:
 
 # ---- t-SNE -------------------------------------------------------------------------------
 # The map depends only on the data choice and the t-SNE settings, never on k, init, metric or
-# tolerance: computed once, shared by every session, kept on disk across restarts.
+# tolerance: one background job per map (ui/maps.py), shared by every session, kept on disk.
 
 TSNE_SEED = 0
 TSNE_JOBS = 2
-_FITTED: dict = {}  # maps fitted in this process, handed from tsne_coords to tsne_model
-TSNE_FITS = [0]  # how many maps this process has fitted (tests check k changes fit none)
-
-
-@dataclass(frozen=True)
-class TSNEData:
-    """The stratified sample a t-SNE map is drawn for."""
-
-    X: np.ndarray
-    y: np.ndarray
-    image_shape: tuple[int, int] | None
-    class_names: tuple[str, ...]
+TSNE_PERPLEXITY = 30.0
+TSNE_MNIST_POINTS = 6000  # the t-SNE page's default on MNIST / Fashion-MNIST
+MAPS_MB = 80  # finished maps in memory: coordinates and the rows they were drawn for
 
 
 def tsne_key(settings: Settings, n_points: int) -> tuple:
-    """What a map depends on: data set, split (big sets), number of points."""
+    """What a map depends on: data set, split (big sets), number of points.
+
+    ``KMLAB_TSNE_MAX_POINTS`` caps the points (tests draw maps of a few hundred).
+    """
     split = settings.split if is_large(settings.dataset) else "all"
-    return (settings.dataset, split, int(n_points))
+    cap = os.environ.get("KMLAB_TSNE_MAX_POINTS")
+    n = min(int(n_points), int(cap)) if cap else int(n_points)
+    return (settings.dataset, split, n)
 
 
 @st.cache_resource(max_entries=2, show_spinner=False)
-def tsne_data(key: tuple) -> TSNEData:
+def tsne_data(key: tuple) -> Rows:
     """A stratified sample (fixed seed) of the data set for the map."""
     name, split, n_points = key
     ds = dataset(name, _file_split(name, split))
     idx = kmcore.stratified_indices(ds.y, min(n_points, len(ds.y)), TSNE_SEED)
     X = kmcore.unit_float(ds.X, idx)
     X.flags.writeable = False
-    return TSNEData(X, ds.y[idx], ds.image_shape, ds.class_names)
+    return Rows(X, ds.y[idx], ds.image_shape, ds.class_names, len(ds.y))
 
 
-@st.cache_data(persist="disk", max_entries=8, show_spinner=False)
-def _tsne_coords(key: tuple, perplexity: float) -> np.ndarray:
-    return handed_off("tsne", (key, perplexity))
+@st.cache_resource(show_spinner=False)
+def _maps() -> maps.MapStore:
+    return maps.MapStore(maps.cache_dir(), MAPS_MB * 2**20)
 
 
-def tsne_coords(key: tuple, perplexity: float, progress=None) -> np.ndarray:
-    """The map's coordinates (n_points, 2), kept on disk; fitted on a miss with ``progress``."""
+def tsne_job(key: tuple, perplexity: float) -> maps.MapJob:
+    """The map for ``key`` and ``perplexity``: finished, or computing in the background.
 
-    def fit():
-        m = kmcore.tsne_map(
-            tsne_data(key).X,
+    Never blocks on the fit: poll the job (``job.wait``) and draw ``job.coords``.
+    """
+    data = tsne_data(key)
+    perplexity = float(perplexity)
+
+    def fit(job: maps.MapJob) -> kmcore.TSNEMap:
+        return kmcore.tsne_map(
+            data.X,
             perplexity=perplexity,
             random_state=TSNE_SEED,
             n_jobs=TSNE_JOBS,
-            callback=progress,
+            callback=lambda done, total, coords: job.update(done=done, total=total, coords=coords),
+            on_phase=lambda name: job.update(phase=name),
         )
-        TSNE_FITS[0] += 1
-        _FITTED.clear()  # at most one fitted map waits for tsne_model
-        _FITTED[(key, perplexity)] = m
-        return m.coords
 
-    return compute_once(_tsne_coords, "tsne", (key, perplexity), fit)
+    def rebuild(coords) -> kmcore.TSNEMap:
+        return kmcore.with_affinities(coords, data.X, perplexity=perplexity, random_state=TSNE_SEED)
+
+    return _maps().job((key, perplexity), len(data.X), fit, rebuild)
 
 
-@st.cache_resource(max_entries=2, show_spinner=False)
-def tsne_model(key: tuple, perplexity: float) -> kmcore.TSNEMap:
-    """The map with openTSNE's neighbour index, for placing centroids on it."""
-    coords = tsne_coords(key, perplexity)
-    fitted = _FITTED.pop((key, perplexity), None)
-    if fitted is not None:
-        return fitted
-    return kmcore.with_affinities(
-        coords, tsne_data(key).X, perplexity=perplexity, random_state=TSNE_SEED, n_jobs=TSNE_JOBS
-    )
+def tsne_fits() -> int:
+    """How many maps this process has fitted since the caches were cleared."""
+    return _maps().fits
 
 
 @st.cache_resource(max_entries=16, show_spinner=False)
 def tsne_clusters(settings: Settings, key: tuple, perplexity: float):
-    """Cluster of every map point (nearest final centre) and the centroids' map positions."""
+    """Cluster of every map point (nearest final centre) and the centroids' map positions.
+
+    Call once the map's job has finished.
+    """
     res = run(settings).result
-    X = tsne_data(key).X
-    labels, _ = kmcore.nearest_centers(X, res.centers.astype(X.dtype), settings.metric)
-    return labels, tsne_model(key, perplexity).place(res.centers)
+    m = tsne_job(key, perplexity).result
+    labels, _ = kmcore.nearest_centers(m.data, res.centers.astype(m.data.dtype), settings.metric)
+    return labels, m.place(res.centers)
+
+
+def _default_map_keys() -> list[tuple]:
+    """The maps the default settings and the presets open: digits, and MNIST test if present."""
+    keys = [tsne_key(Settings(), len(dataset("digits", "train").y))]
+    mnist = Settings(dataset="mnist", split="test")
+    folder = kmcore.data_dir() / "mnist"
+    if all((folder / f).exists() for f in kmcore.datasets.FILES["test"]):
+        keys.append(tsne_key(mnist, TSNE_MNIST_POINTS))
+    return keys
+
+
+_WARM_LOCK = threading.Lock()
+_WARMED: list = []
+
+
+def warm_default_maps() -> threading.Thread | None:
+    """Start, once per server process, a daemon thread that computes the default maps.
+
+    One map at a time (bounded); a page asking for one of them meanwhile shares the
+    job. Only under ``streamlit run`` (not AppTest), unless ``KMLAB_WARM_MAPS=0``.
+    """
+    from streamlit.runtime import Runtime
+
+    if os.environ.get("KMLAB_WARM_MAPS", "1") == "0" or not isinstance(Runtime._instance, Runtime):
+        return None
+    with _WARM_LOCK:
+        if _WARMED:
+            return None
+
+        def warm():
+            for key in _default_map_keys():
+                tsne_job(key, TSNE_PERPLEXITY).join()
+
+        thread = threading.Thread(target=warm, daemon=True, name="kmlab-warm-maps")
+        _WARMED.append(thread)
+    thread.start()
+    return thread
 
 
 # ---- images (compression, segmentation) ------------------------------------------------
@@ -414,3 +452,6 @@ def grid(
         )
 
     return compute_once(_grid, "grid", (request,), compute)
+
+
+warm_default_maps()  # on the first import in a server process: the default maps at once
