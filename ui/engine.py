@@ -1,8 +1,9 @@
 """Cached calls into kmcore, shared by every session of the server process.
 
-Results are immutable (kmcore freezes its arrays), so ``st.cache_resource``
-hands the same object to every tab instead of a copy per tab: thirty students
-on one setting cost one run and one copy in memory. Every cache is bounded.
+Results are immutable (kmcore freezes its arrays), so one object is handed to
+every tab instead of a copy per tab: thirty students on one setting cost one run
+and one copy in memory. Every cache is bounded in bytes (ui/budget.py, the
+table is in the README's "Memory budget"); t-SNE maps live in ui/maps.py.
 """
 
 from __future__ import annotations
@@ -18,8 +19,7 @@ import streamlit as st
 
 import kmcore
 
-from . import maps
-from .handoff import compute_once, handed_off
+from . import budget, maps
 from .settings import Settings, is_large
 
 
@@ -28,20 +28,13 @@ def _file_split(name: str, split: str) -> str:
     return split if is_large(name) else "train"
 
 
-@st.cache_resource(max_entries=3, show_spinner=False)
-def _dataset(name: str, split: str) -> kmcore.Dataset:
-    return handed_off("dataset", (name, split))
-
-
 def dataset(name: str, split: str, progress=None) -> kmcore.Dataset:
     """A whole data set, loaded (and downloaded, with ``progress``) once per process.
 
     MNIST and Fashion-MNIST stay as uint8 pixels (47 MB for a 60,000-image split
     instead of 188 MB as float32); :func:`rows` converts only the rows it selects.
     """
-    return compute_once(
-        _dataset,
-        "dataset",
+    return budget.store("datasets").get_or_compute(
         (name, split),
         lambda: kmcore.load_dataset(name, split, progress=progress, pixels="uint8"),
     )
@@ -58,8 +51,8 @@ class Rows:
     n_total: int
 
 
-# Each entry can be a float32 copy of a whole split (188 MB for MNIST train): keep two.
-@st.cache_resource(max_entries=2, show_spinner=False)
+# An entry can be a float32 copy of a whole split (188 MB for MNIST train): kept alone.
+@budget.cached("rows")
 def rows(data_key: tuple) -> Rows:
     """Select the rows for ``Settings.data_key`` (dataset, split, sample, balance, seed)."""
     name, split, sample, balance, seed = data_key
@@ -84,7 +77,7 @@ class Run:
     seconds: float
 
 
-@st.cache_resource(max_entries=24, show_spinner=False)
+@budget.cached("runs")
 def run(settings: Settings) -> Run:
     """Run k-means for a setting (raises ValueError for impossible settings)."""
     data = rows(settings.data_key)
@@ -108,11 +101,6 @@ def run(settings: Settings) -> Run:
     return Run(result, final, steps, seconds)
 
 
-@st.cache_resource(max_entries=8, show_spinner=False)
-def _elbow(settings: Settings, ks: tuple[int, ...], n_init: int, silhouette: int):
-    return handed_off("elbow", (settings, ks, n_init, silhouette))
-
-
 def elbow(
     settings: Settings, ks: tuple[int, ...], n_init: int, silhouette: int, progress=None
 ) -> kmcore.ElbowResult:
@@ -134,7 +122,7 @@ def elbow(
             progress=progress,
         )
 
-    return compute_once(_elbow, "elbow", (settings, ks, n_init, silhouette), sweep)
+    return budget.store("elbow").get_or_compute((settings, ks, n_init, silhouette), sweep)
 
 
 PLANE = (-0.05, 1.05, -0.05, 1.05)
@@ -147,7 +135,7 @@ def _grids(result: kmcore.KMeansResult, metric: str, resolution: int) -> tuple:
     )
 
 
-@st.cache_resource(max_entries=8, show_spinner=False)
+@budget.cached("regions")
 def regions(settings: Settings, resolution: int = 110) -> tuple:
     """For steps 0..n_iter, the grid of which centre owns each spot of the plane (2-D data)."""
     return _grids(run(settings).result, settings.metric, resolution)
@@ -161,7 +149,7 @@ def demo_run() -> tuple[np.ndarray, kmcore.KMeansResult, tuple]:
     return X, result, _grids(result, "l2", 80)
 
 
-@st.cache_resource(max_entries=8, show_spinner=False)
+@budget.cached("centroid_files")
 def centroid_files(settings: Settings) -> tuple[bytes, bytes]:
     """The start/end grid as PNG and the iterations as GIF, encoded once per setting."""
     from . import exports
@@ -179,7 +167,6 @@ TSNE_SEED = 0
 TSNE_JOBS = 2
 TSNE_PERPLEXITY = 30.0
 TSNE_MNIST_POINTS = 6000  # the t-SNE page's default on MNIST / Fashion-MNIST
-MAPS_MB = 80  # finished maps in memory: coordinates and the rows they were drawn for
 
 
 def tsne_key(settings: Settings, n_points: int) -> tuple:
@@ -193,7 +180,7 @@ def tsne_key(settings: Settings, n_points: int) -> tuple:
     return (settings.dataset, split, n)
 
 
-@st.cache_resource(max_entries=2, show_spinner=False)
+@budget.cached("tsne_rows")
 def tsne_data(key: tuple) -> Rows:
     """A stratified sample (fixed seed) of the data set for the map."""
     name, split, n_points = key
@@ -206,7 +193,7 @@ def tsne_data(key: tuple) -> Rows:
 
 @st.cache_resource(show_spinner=False)
 def _maps() -> maps.MapStore:
-    return maps.MapStore(maps.cache_dir(), MAPS_MB * 2**20)
+    return maps.MapStore(maps.cache_dir(), budget.BUDGET_MB["tsne_maps"] * 2**20)
 
 
 def tsne_job(key: tuple, perplexity: float) -> maps.MapJob:
@@ -238,7 +225,7 @@ def tsne_fits() -> int:
     return _maps().fits
 
 
-@st.cache_resource(max_entries=16, show_spinner=False)
+@budget.cached("tsne_clusters")
 def tsne_clusters(settings: Settings, key: tuple, perplexity: float):
     """Cluster of every map point (nearest final centre) and the centroids' map positions.
 
@@ -296,14 +283,14 @@ def upload_key(data: bytes) -> tuple:
     return ("upload", hashlib.sha256(data).hexdigest())
 
 
-@st.cache_resource(max_entries=4, show_spinner=False)
+@budget.cached("images")
 def _uploaded(digest: str, _data: bytes) -> tuple[np.ndarray, tuple[str, ...]]:
     image, notes = kmcore.load_image(_data, return_notes=True)
     image.flags.writeable = False
     return image, notes
 
 
-@st.cache_resource(max_entries=2, show_spinner=False)
+@budget.cached("images")
 def _sample(name: str) -> np.ndarray:
     image = kmcore.sample_image(name)
     image.flags.writeable = False
@@ -335,7 +322,7 @@ class Quantization:
     indexed_png: bytes
 
 
-@st.cache_resource(max_entries=12, show_spinner=False)
+@budget.cached("quantization")
 def quantization(key: tuple, n_colors: int, seed: int, _img: np.ndarray) -> Quantization:
     """Quantise the image ``_img`` (cached under its ``key``) and measure it against the
     original and Pillow's quantisers."""
@@ -366,7 +353,7 @@ class Segmentation:
     seconds: float
 
 
-@st.cache_resource(max_entries=12, show_spinner=False)
+@budget.cached("segmentation")
 def segmentation(
     key: tuple,
     n_segments: int,
@@ -400,11 +387,6 @@ def filter_bank() -> np.ndarray:
 # ---- experiments -------------------------------------------------------------------------
 
 MAX_GRID_RUNS = 200  # one grid at most: keeps a classroom server responsive
-
-
-@st.cache_resource(max_entries=6, show_spinner=False)
-def _grid(request: tuple):
-    return handed_off("grid", (request,))
 
 
 def grid(
@@ -451,7 +433,7 @@ def grid(
             progress=progress,
         )
 
-    return compute_once(_grid, "grid", (request,), compute)
+    return budget.store("grid").get_or_compute(request, compute)
 
 
 warm_default_maps()  # on the first import in a server process: the default maps at once
