@@ -1,5 +1,7 @@
 """t-SNE page: the data's map coloured by cluster, with the centroids placed on it."""
 
+import time
+
 import numpy as np
 import streamlit as st
 
@@ -13,78 +15,111 @@ st.set_page_config(
 settings = sidebar()
 
 st.title("t-SNE map")
-st.markdown(
-    "t-SNE draws high-dimensional data in 2-D so that images that are alike land close "
-    "together. Colour it by **cluster** to see what k-means grouped, or by **true class** to "
-    "see what it should have grouped. The big dots are the centroids, placed on the map like "
-    "new images. Draw a lasso around points to see their images."
-)
 data = components.rows_or_stop(settings)
-run = components.run_or_stop(settings)
 
-c1, c2, c3 = st.columns([2, 2, 1])
-perplexity = c1.select_slider(
+left, right = st.columns([4, 1])
+perplexity = right.select_slider(
     "Perplexity (neighbours each point attends to)",
     options=[5, 10, 20, 30, 50, 100],
     value=30,
     key="perplexity",
 )
 if is_large(settings.dataset):
-    n_points = c2.select_slider(
+    n_points = right.select_slider(
         "Points on the map",
         options=[1000, 2000, 3000, 6000, 10000],
-        value=6000,
+        value=engine.TSNE_MNIST_POINTS,
         key="tsne_points",
         help="6,000 is 10% of MNIST's training set, as in the paper.",
     )
 else:
-    n_points = data.n_total
-    c2.metric("Points on the map", f"{n_points:,}")
-colour_by = c3.radio(
+    n_points = engine.n_total(settings)
+    points_metric = right.empty()
+colour_by = right.radio(
     "Colour by",
     ["cluster", "class"],
     key="tsne_colour",
     format_func={"cluster": "cluster", "class": "true class"}.get,
 )
+status = right.empty()
+slot = left.empty()
+
 key = engine.tsne_key(settings, n_points)
-
 tdata = engine.tsne_data(key)
-bar = st.empty()
-live = st.empty()
+job = engine.tsne_job(key, perplexity)
+if not is_large(settings.dataset):
+    points_metric.metric("Points on the map", f"{len(tdata.y):,}")
 
 
-def watch(done: int, total: int, coords: np.ndarray) -> None:
-    bar.progress(done / total, text=f"Computing the map: iteration {done} of {total}")
-    live.plotly_chart(
-        figures.tsne_forming(coords, tdata.y, tdata.class_names, done, total), width="stretch"
-    )
+def phase_text(job) -> tuple[float, str]:
+    """Progress fraction and a sentence saying what the map job is doing."""
+    secs = f"{time.monotonic() - job.started:.0f} s so far"
+    if job.phase == "neighbour search":
+        k = min(len(tdata.y) - 1, int(3 * perplexity))
+        return 0.0, f"Step 2 of 4: finding each point's {k} nearest neighbours · {secs}"
+    if job.phase in ("early exaggeration", "refining"):
+        step = 3 if job.phase == "early exaggeration" else 4
+        text = f"Step {step} of 4: {job.phase}, iteration {job.done} of {job.total} · {secs}"
+        return job.done / max(job.total, 1), text
+    if job.phase == "reading the saved map":
+        return 1.0, "Reading the saved map"
+    return 0.0, f"Step 1 of 4: the PCA start · {secs}"
 
 
-try:
-    coords = engine.tsne_coords(key, float(perplexity), progress=watch)
-    with st.spinner("Placing the centroids on the map…"):
-        labels, centres = engine.tsne_clusters(settings, key, float(perplexity))
-except ValueError as exc:
-    bar.empty()
-    live.empty()
-    st.error(f"**No map for these settings:** {exc}")
+# The map forms in a background job shared by every tab: show what it has, as it comes.
+shown = None
+while not job.finished:
+    job.wait(0.5)
+    fraction, text = phase_text(job)
+    status.progress(fraction, text=text)
+    coords = job.coords
+    if coords is not None and coords is not shown:
+        shown = coords
+        title = (
+            "PCA start: the first picture"
+            if job.done == 0
+            else f"t-SNE, iteration {job.done} of {job.total}"
+        )
+        slot.plotly_chart(
+            figures.tsne_forming(coords, tdata.y, tdata.class_names, title),
+            width="stretch",
+        )
+status.empty()
+if job.error is not None:
+    slot.empty()
+    if not isinstance(job.error, ValueError):
+        raise job.error
+    st.error(f"**No map for these settings:** {job.error}")
     st.stop()
-bar.empty()
-live.empty()
+
+coords = job.result.coords
+run = components.run_or_stop(settings)
+try:
+    labels, centres = engine.tsne_clusters(settings, key, float(perplexity))
+except ValueError as exc:
+    st.error(f"**The centroids cannot be placed:** {exc}")
+    st.stop()
 
 fig = figures.tsne_figure(
     coords, tdata.y, labels, centres, tdata.class_names, run.evaluation, colour_by
 )
-event = st.plotly_chart(
-    fig,
-    width="stretch",
-    key="tsne_map",
-    on_select="rerun",
-    selection_mode=("points", "box", "lasso"),
-)
-st.caption(
+with slot:
+    event = st.plotly_chart(
+        fig,
+        width="stretch",
+        key="tsne_map",
+        on_select="rerun",
+        selection_mode=("points", "box", "lasso"),
+    )
+left.caption(
     f"{DATASET_LABELS[settings.dataset]} · {len(coords):,} points · perplexity "
     f"{perplexity} · k = {settings.k}. Each point's cluster is its nearest final centroid."
+)
+st.markdown(
+    "t-SNE draws high-dimensional data in 2-D so that images that are alike land close "
+    "together. Colour it by **cluster** to see what k-means grouped, or by **true class** to "
+    "see what it should have grouped. The big dots are the centroids, placed on the map like "
+    "new images. Draw a lasso around points to see their images."
 )
 
 points = event.selection.points if event and event.selection else []

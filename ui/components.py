@@ -16,7 +16,7 @@ def _use_digits() -> None:
     set_values(dataset="digits")
 
 
-def rows_or_stop(settings: Settings) -> engine.Rows:
+def rows_or_stop(settings: Settings) -> kmcore.Dataset:
     """The rows for the settings; downloads with a progress bar; on failure explains and stops."""
     name = settings.dataset
     try:

@@ -1,14 +1,16 @@
 """Cached calls into kmcore, shared by every session of the server process.
 
-Results are immutable (kmcore freezes its arrays), so ``st.cache_resource``
-hands the same object to every tab instead of a copy per tab: thirty students
-on one setting cost one run and one copy in memory. Every cache is bounded.
+Results are immutable (kmcore freezes its arrays), so one object is handed to
+every tab instead of a copy per tab: thirty students on one setting cost one run
+and one copy in memory. Every cache is bounded in bytes (ui/budget.py, the
+table is in the README's "Memory budget"); t-SNE maps live in ui/maps.py.
 """
 
 from __future__ import annotations
 
 import ctypes
 import hashlib
+import os
 import threading
 import time
 from dataclasses import dataclass, replace
@@ -18,7 +20,7 @@ import streamlit as st
 
 import kmcore
 
-from .handoff import compute_once, handed_off
+from . import budget, maps
 from .settings import Settings, is_large
 
 
@@ -27,50 +29,30 @@ def _file_split(name: str, split: str) -> str:
     return split if is_large(name) else "train"
 
 
-@st.cache_resource(max_entries=3, show_spinner=False)
-def _dataset(name: str, split: str) -> kmcore.Dataset:
-    return handed_off("dataset", (name, split))
-
-
 def dataset(name: str, split: str, progress=None) -> kmcore.Dataset:
     """A whole data set, loaded (and downloaded, with ``progress``) once per process.
 
     MNIST and Fashion-MNIST stay as uint8 pixels (47 MB for a 60,000-image split
     instead of 188 MB as float32); :func:`rows` converts only the rows it selects.
     """
-    return compute_once(
-        _dataset,
-        "dataset",
+    return budget.store("datasets").get_or_compute(
         (name, split),
         lambda: kmcore.load_dataset(name, split, progress=progress, pixels="uint8"),
     )
 
 
-@dataclass(frozen=True)
-class Rows:
-    """The rows a setting clusters: a balanced and/or stratified sample of a data set."""
-
-    X: np.ndarray
-    y: np.ndarray
-    image_shape: tuple[int, int] | None
-    class_names: tuple[str, ...]
-    n_total: int
+def n_total(settings: Settings) -> int:
+    """Rows in the whole split a setting draws from."""
+    return len(dataset(settings.dataset, _file_split(settings.dataset, settings.split)).y)
 
 
-# Each entry can be a float32 copy of a whole split (188 MB for MNIST train): keep two.
-@st.cache_resource(max_entries=2, show_spinner=False)
-def rows(data_key: tuple) -> Rows:
-    """Select the rows for ``Settings.data_key`` (dataset, split, sample, balance, seed)."""
+# An entry can be a float32 copy of a whole split (188 MB for MNIST train): kept alone.
+@budget.cached("rows")
+def rows(data_key: tuple) -> kmcore.Dataset:
+    """The rows for ``Settings.data_key`` (dataset, split, sample, balance, seed)."""
     name, split, sample, balance, seed = data_key
     ds = dataset(name, _file_split(name, split))
-    idx = np.arange(len(ds.y))
-    if balance:
-        idx = kmcore.balanced_indices(ds.y, seed)
-    if sample and sample < len(idx):
-        idx = idx[kmcore.stratified_indices(ds.y[idx], sample, seed)]
-    X = kmcore.unit_float(ds.X, None if len(idx) == len(ds.y) else idx)
-    X.flags.writeable = False
-    return Rows(X, ds.y[idx], ds.image_shape, ds.class_names, len(ds.y))
+    return kmcore.select_rows(ds, sample=sample, balance=balance, random_state=seed)
 
 
 @dataclass(frozen=True)
@@ -83,7 +65,7 @@ class Run:
     seconds: float
 
 
-@st.cache_resource(max_entries=24, show_spinner=False)
+@budget.cached("runs")
 def run(settings: Settings) -> Run:
     """Run k-means for a setting (raises ValueError for impossible settings)."""
     data = rows(settings.data_key)
@@ -107,11 +89,6 @@ def run(settings: Settings) -> Run:
     return Run(result, final, steps, seconds)
 
 
-@st.cache_resource(max_entries=8, show_spinner=False)
-def _elbow(settings: Settings, ks: tuple[int, ...], n_init: int, silhouette: int):
-    return handed_off("elbow", (settings, ks, n_init, silhouette))
-
-
 def elbow(
     settings: Settings, ks: tuple[int, ...], n_init: int, silhouette: int, progress=None
 ) -> kmcore.ElbowResult:
@@ -133,7 +110,7 @@ def elbow(
             progress=progress,
         )
 
-    return compute_once(_elbow, "elbow", (settings, ks, n_init, silhouette), sweep)
+    return budget.store("elbow").get_or_compute((settings, ks, n_init, silhouette), sweep)
 
 
 PLANE = (-0.05, 1.05, -0.05, 1.05)
@@ -146,7 +123,7 @@ def _grids(result: kmcore.KMeansResult, metric: str, resolution: int) -> tuple:
     )
 
 
-@st.cache_resource(max_entries=8, show_spinner=False)
+@budget.cached("regions")
 def regions(settings: Settings, resolution: int = 110) -> tuple:
     """For steps 0..n_iter, the grid of which centre owns each spot of the plane (2-D data)."""
     return _grids(run(settings).result, settings.metric, resolution)
@@ -160,7 +137,7 @@ def demo_run() -> tuple[np.ndarray, kmcore.KMeansResult, tuple]:
     return X, result, _grids(result, "l2", 80)
 
 
-@st.cache_resource(max_entries=8, show_spinner=False)
+@budget.cached("centroid_files")
 def centroid_files(settings: Settings) -> tuple[bytes, bytes]:
     """The start/end grid as PNG and the iterations as GIF, encoded once per setting."""
     from . import exports
@@ -172,84 +149,115 @@ def centroid_files(settings: Settings) -> tuple[bytes, bytes]:
 
 # ---- t-SNE -------------------------------------------------------------------------------
 # The map depends only on the data choice and the t-SNE settings, never on k, init, metric or
-# tolerance: computed once, shared by every session, kept on disk across restarts.
+# tolerance: one background job per map (ui/maps.py), shared by every session, kept on disk.
 
 TSNE_SEED = 0
 TSNE_JOBS = 2
-_FITTED: dict = {}  # maps fitted in this process, handed from tsne_coords to tsne_model
-TSNE_FITS = [0]  # how many maps this process has fitted (tests check k changes fit none)
-
-
-@dataclass(frozen=True)
-class TSNEData:
-    """The stratified sample a t-SNE map is drawn for."""
-
-    X: np.ndarray
-    y: np.ndarray
-    image_shape: tuple[int, int] | None
-    class_names: tuple[str, ...]
+TSNE_PERPLEXITY = 30.0
+TSNE_MNIST_POINTS = 6000  # the t-SNE page's default on MNIST / Fashion-MNIST
 
 
 def tsne_key(settings: Settings, n_points: int) -> tuple:
-    """What a map depends on: data set, split (big sets), number of points."""
+    """What a map depends on: data set, split (big sets), number of points.
+
+    ``KMLAB_TSNE_MAX_POINTS`` caps the points (tests draw maps of a few hundred).
+    """
     split = settings.split if is_large(settings.dataset) else "all"
-    return (settings.dataset, split, int(n_points))
+    cap = os.environ.get("KMLAB_TSNE_MAX_POINTS")
+    n = min(int(n_points), int(cap)) if cap else int(n_points)
+    return (settings.dataset, split, n)
 
 
-@st.cache_resource(max_entries=2, show_spinner=False)
-def tsne_data(key: tuple) -> TSNEData:
+@budget.cached("tsne_rows")
+def tsne_data(key: tuple) -> kmcore.Dataset:
     """A stratified sample (fixed seed) of the data set for the map."""
     name, split, n_points = key
     ds = dataset(name, _file_split(name, split))
-    idx = kmcore.stratified_indices(ds.y, min(n_points, len(ds.y)), TSNE_SEED)
-    X = kmcore.unit_float(ds.X, idx)
-    X.flags.writeable = False
-    return TSNEData(X, ds.y[idx], ds.image_shape, ds.class_names)
+    return kmcore.select_rows(ds, sample=n_points, random_state=TSNE_SEED)
 
 
-@st.cache_data(persist="disk", max_entries=8, show_spinner=False)
-def _tsne_coords(key: tuple, perplexity: float) -> np.ndarray:
-    return handed_off("tsne", (key, perplexity))
+@st.cache_resource(show_spinner=False)
+def _maps() -> maps.MapStore:
+    return maps.MapStore(maps.cache_dir(), budget.BUDGET_MB["tsne_maps"] * 2**20)
 
 
-def tsne_coords(key: tuple, perplexity: float, progress=None) -> np.ndarray:
-    """The map's coordinates (n_points, 2), kept on disk; fitted on a miss with ``progress``."""
+def tsne_job(key: tuple, perplexity: float) -> maps.MapJob:
+    """The map for ``key`` and ``perplexity``: finished, or computing in the background.
 
-    def fit():
-        m = kmcore.tsne_map(
-            tsne_data(key).X,
+    Never blocks on the fit: poll the job (``job.wait``) and draw ``job.coords``.
+    """
+    data = tsne_data(key)
+    perplexity = float(perplexity)
+
+    def fit(job: maps.MapJob) -> kmcore.TSNEMap:
+        return kmcore.tsne_map(
+            data.X,
             perplexity=perplexity,
             random_state=TSNE_SEED,
             n_jobs=TSNE_JOBS,
-            callback=progress,
+            callback=lambda done, total, coords: job.update(done=done, total=total, coords=coords),
+            on_phase=lambda name: job.update(phase=name),
         )
-        TSNE_FITS[0] += 1
-        _FITTED.clear()  # at most one fitted map waits for tsne_model
-        _FITTED[(key, perplexity)] = m
-        return m.coords
 
-    return compute_once(_tsne_coords, "tsne", (key, perplexity), fit)
+    def rebuild(coords) -> kmcore.TSNEMap:
+        return kmcore.with_affinities(coords, data.X, perplexity=perplexity, random_state=TSNE_SEED)
 
-
-@st.cache_resource(max_entries=2, show_spinner=False)
-def tsne_model(key: tuple, perplexity: float) -> kmcore.TSNEMap:
-    """The map with openTSNE's neighbour index, for placing centroids on it."""
-    coords = tsne_coords(key, perplexity)
-    fitted = _FITTED.pop((key, perplexity), None)
-    if fitted is not None:
-        return fitted
-    return kmcore.with_affinities(
-        coords, tsne_data(key).X, perplexity=perplexity, random_state=TSNE_SEED, n_jobs=TSNE_JOBS
-    )
+    return _maps().job((key, perplexity), len(data.X), fit, rebuild)
 
 
-@st.cache_resource(max_entries=16, show_spinner=False)
+def tsne_fits() -> int:
+    """How many maps this process has fitted since the caches were cleared."""
+    return _maps().fits
+
+
+@budget.cached("tsne_clusters")
 def tsne_clusters(settings: Settings, key: tuple, perplexity: float):
-    """Cluster of every map point (nearest final centre) and the centroids' map positions."""
+    """Cluster of every map point (nearest final centre) and the centroids' map positions.
+
+    Call once the map's job has finished.
+    """
     res = run(settings).result
-    X = tsne_data(key).X
-    labels, _ = kmcore.nearest_centers(X, res.centers.astype(X.dtype), settings.metric)
-    return labels, tsne_model(key, perplexity).place(res.centers)
+    m = tsne_job(key, perplexity).result
+    labels, _ = kmcore.nearest_centers(m.data, res.centers.astype(m.data.dtype), settings.metric)
+    return labels, m.place(res.centers)
+
+
+def _default_map_keys() -> list[tuple]:
+    """The maps the default settings and the presets open: digits, and MNIST test if present."""
+    keys = [tsne_key(Settings(), len(dataset("digits", "train").y))]
+    mnist = Settings(dataset="mnist", split="test")
+    folder = kmcore.data_dir() / "mnist"
+    if all((folder / f).exists() for f in kmcore.datasets.FILES["test"]):
+        keys.append(tsne_key(mnist, TSNE_MNIST_POINTS))
+    return keys
+
+
+_WARM_LOCK = threading.Lock()
+_WARMED: list = []
+
+
+def warm_default_maps() -> threading.Thread | None:
+    """Start, once per server process, a daemon thread that computes the default maps.
+
+    One map at a time (bounded); a page asking for one of them meanwhile shares the
+    job. Only under ``streamlit run`` (not AppTest), unless ``KMLAB_WARM_MAPS=0``.
+    """
+    from streamlit.runtime import Runtime
+
+    if os.environ.get("KMLAB_WARM_MAPS", "1") == "0" or not isinstance(Runtime._instance, Runtime):
+        return None
+    with _WARM_LOCK:
+        if _WARMED:
+            return None
+
+        def warm():
+            for key in _default_map_keys():
+                tsne_job(key, TSNE_PERPLEXITY).join()
+
+        thread = threading.Thread(target=warm, daemon=True, name="kmlab-warm-maps")
+        _WARMED.append(thread)
+    thread.start()
+    return thread
 
 
 # ---- images (compression, segmentation) ------------------------------------------------
@@ -297,7 +305,7 @@ def _uploaded(digest: str, formats: tuple, _data: bytes) -> tuple[np.ndarray, tu
     return image, notes
 
 
-@st.cache_resource(max_entries=2, show_spinner=False)
+@budget.cached("images")
 def _sample(name: str) -> np.ndarray:
     image = kmcore.sample_image(name)
     image.flags.writeable = False
@@ -417,11 +425,6 @@ def filter_bank() -> np.ndarray:
 MAX_GRID_RUNS = 200  # one grid at most: keeps a classroom server responsive
 
 
-@st.cache_resource(max_entries=6, show_spinner=False)
-def _grid(request: tuple):
-    return handed_off("grid", (request,))
-
-
 def grid(
     settings: Settings,
     variants: tuple[bool, ...],
@@ -466,4 +469,7 @@ def grid(
             progress=progress,
         )
 
-    return compute_once(_grid, "grid", (request,), compute)
+    return budget.store("grid").get_or_compute(request, compute)
+
+
+warm_default_maps()  # on the first import in a server process: the default maps at once

@@ -475,7 +475,12 @@ def _group_traces(coords, groups, names, hover_class, class_names):
     return traces
 
 
-def tsne_figure(coords, y, labels, centres, class_names, evaluation, colour_by="cluster"):
+TSNE_HEIGHT = 500  # px: the map, its title and the controls fit a 1280 x 720 screen
+
+
+def tsne_figure(
+    coords, y, labels, centres, class_names, evaluation, colour_by="cluster", height=TSNE_HEIGHT
+):
     """The t-SNE map coloured by cluster (or true class), with the centroids placed on it.
 
     Parameters
@@ -489,6 +494,8 @@ def tsne_figure(coords, y, labels, centres, class_names, evaluation, colour_by="
     evaluation : kmcore.ClusterEvaluation
         For the legend: each cluster's majority class and purity.
     colour_by : {"cluster", "class"}
+    height : int
+        Of the figure, in px.
     """
     k = len(centres)
     if colour_by == "cluster":
@@ -522,19 +529,32 @@ def tsne_figure(coords, y, labels, centres, class_names, evaluation, colour_by="
         )
     )
     fig.update_layout(
-        **base_layout(height=640), legend={"itemsizing": "constant"}, dragmode="lasso"
+        **base_layout(height=height, margin={"l": 10, "r": 10, "t": 10, "b": 10}),
+        legend={"itemsizing": "constant"},
+        dragmode="lasso",
     )
     fig.update_xaxes(visible=False)
     fig.update_yaxes(visible=False, scaleanchor="x")
     return fig
 
 
-def tsne_forming(coords, y, class_names, done, total) -> go.Figure:
-    """The map while openTSNE optimises it, coloured by true class."""
+def tsne_forming(coords, y, class_names, title, height=TSNE_HEIGHT) -> go.Figure:
+    """The map while it is computed (the PCA start, then openTSNE's iterations), by true class.
+
+    Parameters
+    ----------
+    coords : ndarray of shape (n, 2)
+    y : ndarray of shape (n,)
+    class_names : sequence of str
+    title : str
+        What the picture is (e.g. which iteration).
+    height : int
+    """
     fig = go.Figure(_group_traces(coords, y, list(class_names), y, class_names))
-    phase = "early exaggeration" if done <= 250 else "refining"
     fig.update_layout(
-        **base_layout(height=520), title=f"Iteration {done} of {total} ({phase})", showlegend=False
+        **base_layout(height=height, margin={"l": 10, "r": 10, "t": 40, "b": 10}),
+        title=title,
+        legend={"itemsizing": "constant"},
     )
     fig.update_xaxes(visible=False)
     fig.update_yaxes(visible=False, scaleanchor="x")

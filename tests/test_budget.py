@@ -1,0 +1,97 @@
+"""ui/budget.py: caches bounded in bytes, shared computations, and the documented table."""
+
+from __future__ import annotations
+
+import threading
+
+import numpy as np
+import pytest
+import streamlit as st
+
+from tests.conftest import ROOT
+from ui import budget
+
+
+def arr(n_bytes: int) -> np.ndarray:
+    return np.zeros(n_bytes, dtype=np.uint8)
+
+
+def test_least_recently_used_entries_leave_first_when_over_budget():
+    cache = budget.ByteCache(100)
+    cache.get_or_compute("a", lambda: arr(40))
+    cache.get_or_compute("b", lambda: arr(40))
+    cache.get_or_compute("a", lambda: pytest.fail("a was cached"))  # a is now the newest
+    cache.get_or_compute("c", lambda: arr(40))
+    assert "a" in cache and "c" in cache and "b" not in cache
+    assert cache.bytes == 80
+
+
+def test_an_entry_bigger_than_the_budget_is_kept_alone():
+    cache = budget.ByteCache(100)
+    cache.get_or_compute("small", lambda: arr(10))
+    big = cache.get_or_compute("big", lambda: arr(500))
+    assert len(cache) == 1 and cache.get_or_compute("big", lambda: None) is big
+
+
+def test_concurrent_callers_of_one_key_share_one_computation():
+    cache = budget.ByteCache(10_000)
+    calls, results = [], []
+    release = threading.Event()
+    started = threading.Barrier(6)
+
+    def compute():
+        calls.append(1)
+        release.wait(30)
+        return arr(8)
+
+    def caller():
+        started.wait(30)
+        results.append(cache.get_or_compute("k", compute))
+
+    threads = [threading.Thread(target=caller) for _ in range(5)]
+    for t in threads:
+        t.start()
+    started.wait(30)
+    release.set()
+    for t in threads:
+        t.join(30)
+    assert len(calls) == 1 and len(results) == 5
+    assert all(r is results[0] for r in results)
+
+
+def test_a_failed_computation_is_not_cached():
+    cache = budget.ByteCache(100)
+    with pytest.raises(ValueError):
+        cache.get_or_compute("k", lambda: (_ for _ in ()).throw(ValueError("bad")))
+    assert cache.get_or_compute("k", lambda: 5) == 5
+
+
+def test_nbytes_counts_a_shared_array_once():
+    base = arr(1000)
+    assert budget.nbytes((base, base[:10], {"x": base}, b"12345")) == 1005
+
+
+def test_decorated_functions_key_on_their_arguments_but_not_underscored_ones():
+    calls = []
+
+    @budget.cached("regions")
+    def f(a, _big):
+        calls.append(a)
+        return arr(a)
+
+    st.cache_resource.clear()
+    assert f(3, _big=object()) is f(3, _big=object())
+    f(4, _big=None)
+    assert calls == [3, 4]
+    st.cache_resource.clear()  # empties the byte-budgeted stores too
+    f(3, _big=None)
+    assert calls == [3, 4, 3]
+    st.cache_resource.clear()
+
+
+def test_the_readme_documents_every_budget():
+    text = (ROOT / "README.md").read_text()
+    section = text.split("## Memory budget", 1)[1].split("\n## ", 1)[0]
+    for name, mb in budget.BUDGET_MB.items():
+        assert f"| `{name}` | {mb} |" in section, name
+    assert f"| caches in total | {budget.TOTAL_MB} |" in section

@@ -1,0 +1,122 @@
+"""The t-SNE page under AppTest on maps of 300 digits: it draws, shares and keeps the map.
+
+``KMLAB_TSNE_MAX_POINTS=300`` keeps every fit a real openTSNE run on real data,
+small enough for seconds instead of minutes.
+"""
+
+from __future__ import annotations
+
+import json
+
+import numpy as np
+import pytest
+import streamlit as st
+from streamlit.testing.v1 import AppTest
+
+from tests.conftest import ROOT
+
+TIMEOUT = 120
+
+
+@pytest.fixture(autouse=True)
+def fresh_caches(monkeypatch, tmp_path):
+    """Empty caches, an empty data folder and map folder, maps of 300 points."""
+    monkeypatch.setenv("KMLAB_DATA_DIR", str(tmp_path / "data"))
+    monkeypatch.setenv("KMLAB_CACHE_DIR", str(tmp_path / "maps"))
+    monkeypatch.setenv("KMLAB_TSNE_MAX_POINTS", "300")
+    st.cache_data.clear()
+    st.cache_resource.clear()
+    yield
+    st.cache_data.clear()
+    st.cache_resource.clear()
+
+
+def tsne_page(**query) -> AppTest:
+    at = AppTest.from_file(str(ROOT / "app.py"), default_timeout=TIMEOUT)
+    at.switch_page("pages/3_t-SNE.py")
+    for key, value in query.items():
+        at.query_params[key] = value
+    return at
+
+
+def legend(at: AppTest) -> list[str]:
+    spec = json.loads(at.get("plotly_chart")[-1].proto.spec)
+    return [t.get("name", "") for t in spec["data"]]
+
+
+def spec_of(at: AppTest) -> str:
+    return at.get("plotly_chart")[-1].proto.spec
+
+
+def test_map_of_the_digits_with_clusters_and_centroids():
+    at = tsne_page().run()
+    assert not at.exception, at.exception
+    names = legend(at)
+    assert len([n for n in names if n.startswith("cluster")]) == 10 and "centroids" in names
+    assert [m.value for m in at.metric] == ["300"]
+    assert any("300 points" in c.value and "k = 10" in c.value for c in at.caption)
+
+
+def test_k_and_colouring_never_refit_and_perplexity_does():
+    from ui import engine
+
+    at = tsne_page().run()
+    assert not at.exception, at.exception
+    fits = engine.tsne_fits()
+    assert fits == 1
+    at.sidebar.slider(key="k").set_value(4).run()
+    assert not at.exception, at.exception
+    assert engine.tsne_fits() == fits, "changing k refitted the map"
+    assert len([n for n in legend(at) if n.startswith("cluster")]) == 4
+    at.radio(key="tsne_colour").set_value("class").run()
+    assert legend(at)[:10] == [str(d) for d in range(10)]
+    assert engine.tsne_fits() == fits
+    at.select_slider(key="perplexity").set_value(10).run()
+    assert not at.exception, at.exception
+    assert engine.tsne_fits() == fits + 1
+
+
+def test_a_second_session_shares_the_map():
+    from ui import engine
+
+    first = tsne_page().run()
+    second = tsne_page().run()
+    assert not second.exception, second.exception
+    assert engine.tsne_fits() == 1
+    assert spec_of(second) == spec_of(first)
+
+
+def test_the_map_is_kept_on_disk_across_restarts(tmp_path):
+    from ui import engine
+
+    first = tsne_page().run()
+    assert engine.tsne_fits() == 1
+    saved = list((tmp_path / "maps").glob("tsne-*.npy"))
+    assert len(saved) == 1
+    st.cache_resource.clear()  # what a restart loses
+    st.cache_data.clear()
+    again = tsne_page().run()
+    assert not again.exception, again.exception
+    assert engine.tsne_fits() == 0, "the saved map was fitted again"
+    assert spec_of(again) == spec_of(first)
+
+
+def test_too_high_a_perplexity_is_explained(monkeypatch):
+    monkeypatch.setenv("KMLAB_TSNE_MAX_POINTS", "200")
+    at = tsne_page().run()
+    at.select_slider(key="perplexity").set_value(100).run()
+    assert not at.exception, at.exception
+    assert any("needs at least 301 points" in e.value for e in at.error)
+
+
+def test_shared_map_arrays_are_read_only():
+    from ui import engine
+
+    at = tsne_page().run()
+    assert not at.exception, at.exception
+    key = engine.tsne_key(engine.Settings(), 300)
+    job = engine.tsne_job(key, 30)
+    assert job.finished and job.result is not None
+    for array in (job.result.coords, job.coords, engine.tsne_data(key).X):
+        with pytest.raises(ValueError, match="read-only"):
+            array[0, 0] = np.float32(1)

@@ -1,0 +1,166 @@
+"""Caches bounded in bytes, not entries: each cache has a budget in MB (see BUDGET_MB).
+
+Streamlit's ``st.cache_resource`` / ``st.cache_data`` bound a cache only by
+``max_entries`` and ``ttl``; an entry can be 8 KB or 188 MB. :func:`cached`
+keeps the same sharing (one value per key for every session, computed once
+even when sessions ask at the same time) within a byte budget: least recently
+used entries go first; an entry larger than the whole budget is kept alone.
+The stores live in ``st.cache_resource``, so ``st.cache_resource.clear()``
+empties them too.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import functools
+import inspect
+import threading
+from collections import OrderedDict
+
+import numpy as np
+import streamlit as st
+
+# The memory plan (MB). Process baseline (Python, Streamlit, numpy, scipy,
+# scikit-learn, openTSNE, plotly, Pillow imported): about 260 MB measured.
+BUDGET_MB = {
+    "datasets": 55,  # whole data sets as uint8 (MNIST train 47 MB, test 8 MB)
+    "rows": 80,  # float32 rows a setting clusters (MNIST test whole: 31 MB)
+    "runs": 30,  # k-means results with their history and evaluations
+    "regions": 10,  # 2-D ownership grids per step
+    "centroid_files": 10,  # PNG + GIF downloads
+    "tsne_rows": 25,  # float32 sample a map is drawn for (6,000 MNIST: 19 MB)
+    "tsne_maps": 50,  # finished maps: coordinates and the rows they keep (ui/maps.py)
+    "tsne_clusters": 2,  # labels and placed centroids per setting
+    "images": 30,  # decoded sample photos and uploads
+    "quantization": 40,  # quantised images, preview frames, PNG bytes
+    "segmentation": 25,  # painted and outlined images
+    "elbow": 5,  # elbow sweeps (a few numbers per k)
+    "grid": 5,  # experiment grids (a row per run)
+}
+TOTAL_MB = sum(BUDGET_MB.values())
+
+
+def nbytes(value, _seen=None) -> int:
+    """Bytes held by a value: numpy arrays (their base once), bytes, and what containers,
+    dataclasses and plain objects hold. Small Python scalars count as 0."""
+    seen = set() if _seen is None else _seen
+    if id(value) in seen:
+        return 0
+    seen.add(id(value))
+    if isinstance(value, np.ndarray):
+        base = value if value.base is None or not isinstance(value.base, np.ndarray) else value.base
+        if id(base) in seen and base is not value:
+            return 0
+        seen.add(id(base))
+        return int(base.nbytes)
+    if isinstance(value, (bytes, bytearray, memoryview)):
+        return len(value)
+    if isinstance(value, (str, int, float, bool, type(None))):
+        return 0
+    if isinstance(value, dict):
+        return sum(nbytes(k, seen) + nbytes(v, seen) for k, v in value.items())
+    if isinstance(value, (tuple, list, set, frozenset)):
+        return sum(nbytes(v, seen) for v in value)
+    if dataclasses.is_dataclass(value):
+        return sum(nbytes(getattr(value, f.name), seen) for f in dataclasses.fields(value))
+    if hasattr(value, "__dict__"):
+        return sum(nbytes(v, seen) for v in vars(value).values())
+    return 0
+
+
+class ByteCache:
+    """A thread-safe LRU cache bounded in bytes; callers of one key share one computation.
+
+    Parameters
+    ----------
+    max_bytes : int
+    sizeof : callable
+        Bytes of a value (default :func:`nbytes`).
+    """
+
+    def __init__(self, max_bytes: int, sizeof=nbytes):
+        self.max_bytes = int(max_bytes)
+        self.sizeof = sizeof
+        self.bytes = 0
+        self._items: OrderedDict = OrderedDict()  # key -> (value, size)
+        self._pending: dict = {}  # key -> threading.Event of the computing caller
+        self._lock = threading.Lock()
+
+    def __len__(self) -> int:
+        return len(self._items)
+
+    def __contains__(self, key) -> bool:
+        return key in self._items
+
+    def get_or_compute(self, key, compute):
+        """The cached value for ``key``, or ``compute()`` stored under it (once)."""
+        while True:
+            with self._lock:
+                if key in self._items:
+                    self._items.move_to_end(key)
+                    return self._items[key][0]
+                event = self._pending.get(key)
+                if event is None:
+                    event = self._pending[key] = threading.Event()
+                    break
+            event.wait()  # another caller computes it; if that fails, try ourselves
+        try:
+            value = compute()
+            size = self.sizeof(value)
+            with self._lock:
+                self._items[key] = (value, size)
+                self.bytes += size
+                while self.bytes > self.max_bytes and len(self._items) > 1:
+                    _, (_, old) = self._items.popitem(last=False)
+                    self.bytes -= old
+            return value
+        finally:
+            with self._lock:
+                self._pending.pop(key, None)
+            event.set()
+
+    def clear(self) -> None:
+        with self._lock:
+            self._items.clear()
+            self.bytes = 0
+
+
+@st.cache_resource(show_spinner=False)
+def _stores() -> dict:
+    return {}
+
+
+_STORES_LOCK = threading.Lock()
+
+
+def store(name: str) -> ByteCache:
+    """The process's cache called ``name`` (budget from :data:`BUDGET_MB`)."""
+    stores = _stores()
+    with _STORES_LOCK:
+        if name not in stores:
+            stores[name] = ByteCache(BUDGET_MB[name] * 2**20)
+        return stores[name]
+
+
+def cached(name: str):
+    """Decorator: share a function's results in the byte-budgeted cache ``name``.
+
+    Keys are the arguments, except those whose name starts with ``_`` (as in
+    Streamlit's caches: pass big arrays as ``_img`` and key them by a small value).
+    Arguments must be hashable.
+    """
+
+    def wrap(fn):
+        sig = inspect.signature(fn)
+
+        @functools.wraps(fn)
+        def wrapper(*args, **kwargs):
+            bound = sig.bind(*args, **kwargs)
+            bound.apply_defaults()
+            key = tuple((k, v) for k, v in bound.arguments.items() if not k.startswith("_"))
+            return store(name).get_or_compute(key, lambda: fn(*args, **kwargs))
+
+        wrapper.cache_name = name
+        return wrapper
+
+    return wrap
