@@ -170,13 +170,16 @@ def server(root: Path):
 
 DONE = """() => {
   if (document.querySelector('[data-testid="stStatusWidget"]')) return false;
+  if (document.querySelector('[data-testid="stSpinner"]')) return false;
   const main = document.querySelector('[data-testid="stMain"]');
   if (!main) return false;
   if (main.querySelector('[data-testid="stException"]')) return 'exception';
   if (main.querySelector('[data-testid="stAlertContentError"]')) return 'error';
   const imgs = [...main.querySelectorAll('[data-testid="stImage"] img')]
     .filter(i => i.complete && i.naturalWidth > 0);
-  return imgs.length >= 2 ? 'images' : false;
+  // Segmentation draws the original and one picture per chosen feature set (the chips).
+  const chips = main.querySelectorAll('[data-baseweb="tag"]').length;
+  return imgs.length >= (chips ? chips + 1 : 2) ? 'images' : false;
 }"""
 
 

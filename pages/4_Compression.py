@@ -22,9 +22,6 @@ key, original, notes = pick_image("compress")
 n_colors = st.select_slider(
     "Colours (k)", options=[2, 4, 8, 16, 32, 64, 128, 256], value=16, key="colors"
 )
-for note in notes:
-    st.info(f"Note: {note}.")
-
 with st.spinner("Choosing the colours…"):
     result = engine.quantization(key, n_colors, settings.seed, original)
 q, acc = result.q, result.account
@@ -37,6 +34,8 @@ before.image(original, caption=f"Original: {w} × {h}, up to 16.7 million colour
 after.image(
     q.image, caption=f"{q.n_colors} colours ({q.bits_per_pixel} bits per pixel)", width="stretch"
 )
+for note in notes:  # below the pictures, so that they stay on the first screen
+    st.info(f"Note: {note}.")
 
 m = st.columns(4)
 m[0].metric("Colours", q.n_colors)

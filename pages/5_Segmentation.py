@@ -18,8 +18,6 @@ st.markdown(
     "**texture**: how it responds to 48 small filters that look for edges, bars and blobs."
 )
 key, img, notes = pick_image("segment")
-for note in notes:
-    st.info(f"Note: {note}.")
 
 c1, c2, c3 = st.columns([2, 3, 2])
 n_segments = c1.select_slider("Segments (k)", options=list(range(2, 11)), value=4, key="segments")
@@ -50,6 +48,7 @@ if not chosen:
 
 cols = st.columns(len(chosen) + 1)
 cols[0].image(img, caption="Original", width="stretch")
+capped = []
 for col, feat in zip(cols[1:], chosen, strict=True):
     with col, st.spinner(f"Clustering by {LABELS[feat].lower()}…"):
         seg = engine.segmentation(
@@ -63,8 +62,11 @@ for col, feat in zip(cols[1:], chosen, strict=True):
         )
         shown = seg.painted(img) if show == "mean colour" else seg.outlined(img)
         col.image(shown, caption=f"{LABELS[feat]}: {seg.seconds:.2f} s", width="stretch")
-        for note in seg.result.notes:
-            col.warning(f"Note: {note}.")
+        capped += [f"{LABELS[feat]}: {note}" for note in seg.result.notes]
+for note in notes:  # below the pictures, so that they stay on the first screen
+    st.info(f"Note: {note}.")
+for note in capped:
+    st.warning(f"Note: {note}.")
 
 st.subheader("Why texture puts sky and sea together")
 st.markdown(

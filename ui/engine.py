@@ -8,7 +8,6 @@ table is in the README's "Memory budget"); t-SNE maps live in ui/maps.py.
 
 from __future__ import annotations
 
-import ctypes
 import hashlib
 import os
 import threading
@@ -20,7 +19,7 @@ import streamlit as st
 
 import kmcore
 
-from . import budget, maps
+from . import budget, maps, memory
 from .settings import Settings, is_large
 
 
@@ -270,21 +269,8 @@ UPLOAD_PIXELS = 1_000_000
 UPLOAD_TTL = 600  # seconds an upload's results may stay unused in the cache
 IMAGE_WORKERS = 2
 _image_work = threading.BoundedSemaphore(IMAGE_WORKERS)
-try:
-    _LIBC = ctypes.CDLL("libc.so.6")
-except OSError:  # not glibc: nothing to trim
-    _LIBC = None
-
-
-def _release_memory() -> None:
-    """Hand freed heap back to the system after big image work.
-
-    glibc keeps freed blocks in its arenas (one per thread: every Streamlit
-    tab runs in a thread), so without this the server stays at its peak long
-    after the tab closed. ``malloc_trim(0)`` returns the free pages.
-    """
-    if _LIBC is not None and hasattr(_LIBC, "malloc_trim"):
-        _LIBC.malloc_trim(0)
+memory.configure()  # big blocks straight back to the system when freed (see ui/memory.py)
+_release_memory = memory.release
 
 
 def upload_key(data: bytes) -> tuple:

@@ -46,7 +46,7 @@ def pick_image(prefix: str):
     try:
         img, notes = engine.image(key, data, formats=tuple(TYPES))
     except kmcore.ImageError as exc:
-        st.error(f"**{up.name} cannot be used:** {exc}.")
+        st.error(f"**{up.name} cannot be used:** {str(exc).rstrip('.')}.")
         st.caption("Try another file, or pick a sample photo above.")
         st.stop()
     return key, img, notes

@@ -1,0 +1,110 @@
+"""Uploads and the link notice in a real Chromium against a real `streamlit run`.
+
+A real-size photo is reduced to the working size and drawn; a 1 x 100,000
+image gets a message (it used to break ``st.image``); a crafted link shows its
+values as text, with no live link and no remote image in the page.
+"""
+
+from __future__ import annotations
+
+import io
+import os
+
+import numpy as np
+import pytest
+from PIL import Image
+
+from tests.browser import CHROMIUM_ARGS, chromium_path, streamlit_server
+
+pytestmark = pytest.mark.browser
+
+DONE = """() => {
+  if (document.querySelector('[data-testid="stStatusWidget"]')) return false;
+  if (document.querySelector('[data-testid="stSpinner"]')) return false;
+  const main = document.querySelector('[data-testid="stMain"]');
+  if (!main) return false;
+  if (main.querySelector('[data-testid="stException"]')) return 'exception';
+  if (main.querySelector('[data-testid="stAlertContentError"]')) return 'error';
+  const imgs = [...main.querySelectorAll('[data-testid="stImage"] img')]
+    .filter(i => i.complete && i.naturalWidth > 0);
+  // Segmentation draws the original and one picture per chosen feature set (the chips).
+  const chips = main.querySelectorAll('[data-baseweb="tag"]').length;
+  return imgs.length >= (chips ? chips + 1 : 2) ? 'images' : false;
+}"""
+
+
+@pytest.fixture(scope="module")
+def browser():
+    path = chromium_path()
+    if path is None:
+        if os.environ.get("CI"):
+            pytest.fail("Chromium is missing in CI: .ci/run should have installed it")
+        pytest.skip("Chromium not installed (apt-get install chromium)")
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as p:
+        b = p.chromium.launch(executable_path=path, args=CHROMIUM_ARGS)
+        yield b
+        b.close()
+
+
+@pytest.fixture(scope="module")
+def server(tmp_path_factory):
+    with streamlit_server({"KMLAB_DATA_DIR": str(tmp_path_factory.mktemp("data"))}) as (url, _):
+        yield url
+
+
+@pytest.fixture
+def page(browser):
+    context = browser.new_context(viewport={"width": 1280, "height": 720})
+    pg = context.new_page()
+    yield pg
+    context.close()
+
+
+def _upload(page, url, name, prefix_page, path):
+    page.goto(f"{url}/{prefix_page}")
+    page.wait_for_function(DONE, timeout=180_000)
+    page.get_by_text("Upload your own").click()
+    page.wait_for_selector('[data-testid="stFileUploaderDropzoneInput"]', state="attached")
+    page.wait_for_function(
+        "() => !document.querySelector('[data-testid=\"stStatusWidget\"]')", timeout=60_000
+    )
+    page.set_input_files('[data-testid="stFileUploaderDropzoneInput"]', str(path))
+    return page.wait_for_function(DONE, timeout=300_000, polling=300).json_value()
+
+
+def test_a_real_size_photo_is_reduced_and_drawn(server, page, tmp_path):
+    from sklearn.datasets import load_sample_image
+
+    photo = Image.fromarray(load_sample_image("flower.jpg")).resize((4000, 3000))
+    path = tmp_path / "big.jpg"
+    photo.save(path, quality=90)
+    assert _upload(page, server, "big.jpg", "Compression", path) == "images"
+    main = page.locator('[data-testid="stMain"]')
+    assert "downsized from 4,000 x 3,000" in main.inner_text()
+    sizes = page.eval_on_selector_all(
+        '[data-testid="stMain"] [data-testid="stImage"] img', "els => els.map(e => e.naturalWidth)"
+    )
+    assert sizes[:2] and max(sizes[:2]) <= 1154  # the working size, not 4,000 px
+
+
+def test_a_very_long_image_gets_a_message_not_a_traceback(server, page, tmp_path):
+    path = tmp_path / "line.png"
+    buf = io.BytesIO()
+    Image.fromarray(np.zeros((1, 100_000), np.uint8)).save(buf, "PNG")
+    path.write_bytes(buf.getvalue())
+    assert _upload(page, server, "line.png", "Segmentation", path) == "error"
+    text = page.locator('[data-testid="stAlertContentError"]').first.inner_text()
+    assert "cannot be used" in text and "longer than 30,000" in text
+
+
+def test_a_crafted_link_shows_its_values_as_text(server, page):
+    page.goto(f"{server}/?k=%5Bx%5D(http://a)&init=!%5Bi%5D(http://b/i.png)")
+    notice = page.locator('[data-testid="stSidebar"] [data-testid="stAlert"]').filter(
+        has_text="Ignored from the link"
+    )
+    notice.wait_for(timeout=120_000)
+    assert "k=[x](http://a)" in notice.inner_text()
+    assert "init=![i](http://b/i.png)" in notice.inner_text()
+    assert notice.locator("a").count() == 0 and notice.locator("img").count() == 0
