@@ -5,7 +5,7 @@ import streamlit as st
 
 from ui import components, engine, figures
 from ui.settings import DATASET_LABELS, is_large
-from ui.sidebar import sidebar
+from ui.sidebar import page_control, sidebar
 
 st.set_page_config(
     page_title="t-SNE map · K-Means Lab", page_icon=":material/scatter_plot:", layout="wide"
@@ -17,32 +17,41 @@ st.markdown(
     "t-SNE draws high-dimensional data in 2-D so that images that are alike land close "
     "together. Colour it by **cluster** to see what k-means grouped, or by **true class** to "
     "see what it should have grouped. The big dots are the centroids, placed on the map like "
-    "new images. Draw a lasso around points to see their images."
+    "new images. Draw a lasso around points to see their images.\n\n"
+    "What the map does **not** show: t-SNE keeps each point's near neighbours near, but the "
+    "distances *between* clusters and the sizes of the clusters on the map mean little. Two "
+    "islands far apart are not necessarily more different than two close ones, and a big "
+    "island is not a bigger or more varied class."
 )
 data = components.rows_or_stop(settings)
 run = components.run_or_stop(settings)
 
 c1, c2, c3 = st.columns([2, 2, 1])
-perplexity = c1.select_slider(
+perplexity = page_control(
+    c1.select_slider,
     "Perplexity (neighbours each point attends to)",
     options=[5, 10, 20, 30, 50, 100],
-    value=30,
+    default=30,
     key="perplexity",
 )
 if is_large(settings.dataset):
-    n_points = c2.select_slider(
+    n_points = page_control(
+        c2.select_slider,
         "Points on the map",
         options=[1000, 2000, 3000, 6000, 10000],
-        value=6000,
+        default=6000,
         key="tsne_points",
-        help="6,000 is 10% of MNIST's training set, as in the paper.",
+        help=f"The paper mapped 6,000 of MNIST's 60,000 training images (10%). This split has "
+        f"{data.n_total:,} images, so 6,000 is {6000 / data.n_total:.0%} of it.",
     )
 else:
     n_points = data.n_total
     c2.metric("Points on the map", f"{n_points:,}")
-colour_by = c3.radio(
+colour_by = page_control(
+    c3.radio,
     "Colour by",
-    ["cluster", "class"],
+    options=["cluster", "class"],
+    default="cluster",
     key="tsne_colour",
     format_func={"cluster": "cluster", "class": "true class"}.get,
 )
