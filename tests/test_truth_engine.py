@@ -67,3 +67,40 @@ def test_grid_counts_runs_that_hit_max_iter(digits):
     )
     assert loose.cells[0].converged == (True,)
     assert kmcore.grid_rows(loose, [str(i) for i in range(10)])[0]["hit max iterations (runs)"] == 0
+
+
+# ---- typed numbers in prose, recomputed ------------------------------------------------------
+
+SKY = (slice(10, 90), slice(380, 620))  # temple photo: clear sky, top right
+WATER = (slice(235, 290), slice(380, 540))  # the lake behind the temple
+
+
+def _sky_and_water_together(img, k, features, seed=0) -> bool:
+    labels = kmcore.segment(img, k, features=features, random_state=seed)
+    sky = np.bincount(labels[SKY].ravel()).argmax()
+    water = np.bincount(labels[WATER].ravel()).argmax()
+    return bool(sky == water)
+
+
+def test_segmentation_prose_about_sky_and_water_holds():
+    """pages/5_Segmentation.py: at k = 4 all three merge sky and lake; RGB splits them from
+    k = 5; HSV (seed 0) still merges them at k = 6."""
+    from sklearn.datasets import load_sample_image
+
+    from ui.uploads import SAMPLES
+
+    assert "china" in SAMPLES
+    img = load_sample_image("china.jpg")
+    for features in ("rgb", "hsv", "texture"):
+        assert _sky_and_water_together(img, 4, features)
+    assert not _sky_and_water_together(img, 5, "rgb")
+    assert _sky_and_water_together(img, 6, "hsv")
+
+
+def test_sidebar_download_size_of_mnist_test(shared_data):
+    """ui/sidebar.py says the MNIST test split is about 1.7 MB to download."""
+    from ui.sidebar import HELP
+
+    size = sum(f.stat().st_size for f in (shared_data / "mnist").glob("t10k-*.gz"))
+    assert f"test {size / 1e6:.1f} MB" in HELP["dataset"]
+    assert "test 1.7 MB" in HELP["dataset"]
