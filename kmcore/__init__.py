@@ -24,6 +24,7 @@ from .idx import IDXFormatError, read_idx, write_idx
 from .images import HARD_LIMIT_PIXELS, ImageError, load_image, sample_image
 from .init import INIT_METHODS
 from .lloyd import EMPTY_POLICIES, UPDATE_RULES, Iteration, KMeansResult, kmeans
+from .paper import PAPER_INITS, PaperCheck, check_paper
 from .quantize import (
     CompressionAccount,
     Quantized,
@@ -50,6 +51,7 @@ __all__ = [
     "IMAGE_SETS",
     "INIT_METHODS",
     "METRICS",
+    "PAPER_INITS",
     "TOY_SETS",
     "UPDATE_RULES",
     "CellResult",
@@ -64,10 +66,12 @@ __all__ = [
     "ImageError",
     "Iteration",
     "KMeansResult",
+    "PaperCheck",
     "Quantized",
     "TSNEMap",
     "balance",
     "balanced_indices",
+    "check_paper",
     "check_tsne_input",
     "compression_account",
     "data_dir",

@@ -4,6 +4,7 @@ import pandas as pd
 import streamlit as st
 
 from ui import components, engine, figures
+from ui.paper import paper_section
 from ui.settings import DATASET_LABELS, INIT_LABELS, METRIC_LABELS, init_label
 from ui.sidebar import page_control, sidebar
 
@@ -20,6 +21,9 @@ st.markdown(
     "page. The settings run on MNIST's 10,000 test images (downloaded on first use)."
 )
 components.preset_cards()
+
+st.divider()
+paper_section()
 
 st.divider()
 st.subheader("Compare initialisations and distances over seeds")
