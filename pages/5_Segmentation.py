@@ -32,7 +32,7 @@ chosen = page_control(
     options=list(LABELS),
     default=list(LABELS),
     key="features",
-    format_func=LABELS.get,
+    format_func={"rgb": "RGB", "hsv": "HSV", "texture": "Texture"}.get,
 )
 show = page_control(
     c3.radio,

@@ -5,7 +5,7 @@ import streamlit as st
 
 from ui import components, engine, figures
 from ui.paper import paper_section
-from ui.settings import DATASET_LABELS, INIT_LABELS, METRIC_LABELS, init_label
+from ui.settings import DATASET_LABELS, INIT_LABELS, INIT_SHORT, METRIC_LABELS, init_label
 from ui.sidebar import page_control, sidebar
 
 st.set_page_config(
@@ -32,15 +32,17 @@ st.caption(
     f"On {DATASET_LABELS[settings.dataset]}, {len(data.y):,} points (sidebar), "
     f"tolerance {settings.tol:g}, at most {settings.max_iter} iterations."
 )
-c1, c2 = st.columns(2)
+c1 = st.container()
 inits = page_control(
     c1.multiselect,
     "Initialisations",
     options=list(INIT_LABELS),
     key="exp_inits",
     default=["random", "maxmin", "hierarchical", "per-class", "noise", "k-means++"],
-    format_func=INIT_LABELS.get,
+    format_func=INIT_SHORT.get,
+    help="Hierarchical: Ward linkage under L2, average linkage under L1 and L∞.",
 )
+c2, c3, c4, c5, c6 = st.columns([3, 2, 2, 2, 2])
 metrics = page_control(
     c2.multiselect,
     "Distances",
@@ -49,7 +51,6 @@ metrics = page_control(
     key="exp_metrics",
     format_func=METRIC_LABELS.get,
 )
-c3, c4, c5, c6 = st.columns(4)
 ks = page_control(c3.multiselect, "k", options=[5, 10, 15, 20], default=[10], key="exp_ks")
 variants = page_control(
     c4.multiselect,

@@ -30,6 +30,15 @@ INIT_LABELS = {
     "k-means++": "k-means++",
     "refined": "Refined (Bradley–Fayyad)",
 }
+INIT_SHORT = {  # for chips in narrow multiselects
+    "random": "Random",
+    "maxmin": "MaxMin",
+    "hierarchical": "Hierarchical",
+    "per-class": "One per class",
+    "noise": "Noise",
+    "k-means++": "k-means++",
+    "refined": "Refined",
+}
 METRIC_LABELS = {"l1": "L1", "l2": "L2", "linf": "L∞"}
 TOLERANCES = (0.0, 0.001, 0.01, 0.05, 0.1, 0.5)
 SAMPLES = (1000, 2000, 5000, 10000, 20000, 0)  # 0: the whole split
