@@ -62,7 +62,7 @@ def _lab_sentences(c: kmcore.PaperCheck) -> dict[str, str]:
     else:
         lost_verdict = "Every digit kept a centroid in every run."
     pc_lost = sorted({d for m in c.per_class_missing for d in m})
-    pc = f"Every digit kept a centroid in **{c.per_class_complete} of {len(c.seeds)}** runs" + (
+    pc = f"every digit kept a centroid in **{c.per_class_complete} of {len(c.seeds)}** runs" + (
         f"; lost: {', '.join(map(str, pc_lost))}." if pc_lost else "."
     )
     knee = (
@@ -122,12 +122,16 @@ def paper_section() -> None:
     )
     result = _store()["result"]
     if result is None:
-        st.caption(
-            f"Not measured on this server yet: {RUNS} k-means runs, from under a minute on "
-            "a quiet machine to a few minutes on a busy one. The result is then kept for "
-            "everyone on this server."
-        )
-        if st.button(f"Measure it ({RUNS} runs)", key="paper_measure", type="primary"):
+        offer = st.empty()
+        with offer.container():
+            st.caption(
+                f"Not measured on this server yet: {RUNS} k-means runs, from under a minute "
+                "on a quiet machine to a few minutes on a busy one. The result is then kept "
+                "for everyone on this server."
+            )
+            clicked = st.button(f"Measure it ({RUNS} runs)", key="paper_measure", type="primary")
+        if clicked:
+            offer.empty()
             result = _measure()
     lab = _lab_sentences(result) if result is not None else {}
     for key, claim in CLAIMS.items():
