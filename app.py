@@ -3,6 +3,7 @@
 import streamlit as st
 
 from ui import components, engine, figures
+from ui import settings as S
 from ui.sidebar import PAGES, ROOT, sidebar
 
 BLURBS = {
@@ -17,6 +18,7 @@ BLURBS = {
 st.set_page_config(page_title="K-Means Lab", page_icon=":material/hub:", layout="wide")
 settings = sidebar()
 
+
 st.title("K-Means Lab")
 st.markdown(
     "**k-means** splits data into *k* groups. Each group is summarised by one point, its "
@@ -30,15 +32,25 @@ with left:
     st.markdown(
         "1. **Assign**: every point joins the group of its nearest centroid.\n"
         "2. **Update**: every centroid moves to the average of the points that joined it.\n\n"
-        "Repeat until nothing changes (or the centroids move less than a *tolerance*). Each "
-        "round can only lower the total squared distance of points to their centroids, the "
-        "quantity k-means minimises:"
+        "Repeat until nothing changes (or the centroids move less than a *tolerance*). With "
+        "L2 (straight-line) assignment and the mean update, no round can raise the total "
+        "squared distance of points to their centroids, the quantity k-means minimises:"
     )
     st.latex(r"J = \sum_{j=1}^{k} \sum_{x \in G_j} \lVert x - z_j \rVert^2")
     st.markdown(
         "where $G_j$ is group $j$ and $z_j$ its centroid. The result depends on where the "
         "centroids **start**: that is what the *Initialisation* setting changes."
     )
+    st.markdown(
+        "Under L1 or L∞ assignment, or with the median update, the two steps minimise "
+        "different things, and this sum can rise from one round to the next."
+    )
+    off = S.objective_can_rise(settings)
+    if off:
+        st.info(
+            f"Your settings use {off}: on the Centroids page the inertia curve may go up "
+            "between iterations."
+        )
 with right:
     X, demo, grids = engine.demo_run()
     st.plotly_chart(figures.demo_figure(X, demo, grids), width="stretch", key="demo")

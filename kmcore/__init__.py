@@ -26,6 +26,7 @@ from .idx import IDXFormatError, read_idx, write_idx
 from .images import HARD_LIMIT_PIXELS, ImageError, load_image, sample_image
 from .init import INIT_METHODS
 from .lloyd import EMPTY_POLICIES, UPDATE_RULES, Iteration, KMeansResult
+from .paper import PAPER_INITS, PaperCheck, check_paper
 from .quantize import (
     CompressionAccount,
     QuantizationReport,
@@ -62,6 +63,7 @@ __all__ = [
     "IMAGE_SETS",
     "INIT_METHODS",
     "METRICS",
+    "PAPER_INITS",
     "TOY_SETS",
     "UPDATE_RULES",
     "CellResult",
@@ -76,12 +78,14 @@ __all__ = [
     "ImageError",
     "Iteration",
     "KMeansResult",
+    "PaperCheck",
     "QuantizationReport",
     "Quantized",
     "Segmented",
     "TSNEMap",
     "balance",
     "balanced_indices",
+    "check_paper",
     "check_tsne_input",
     "compression_account",
     "data_dir",

@@ -44,6 +44,23 @@ class ElbowResult:
     knee_reason: str
     silhouette: np.ndarray | None = None
 
+    @property
+    def rises(self) -> tuple[int, ...]:
+        """The values of k whose mean WCSS is higher than at the k before.
+
+        More clusters can always fit at least as well, but each run only finds
+        a local minimum from its start, so a single sweep can go up.
+        """
+        up = np.flatnonzero(np.diff(self.inertia_mean) > 0) + 1
+        return tuple(int(self.ks[i]) for i in up)
+
+
+def _seed_sequence(random_state) -> np.random.SeedSequence:
+    """A SeedSequence from an int, None or a Generator (drawn from it once)."""
+    if isinstance(random_state, np.random.Generator):
+        return np.random.SeedSequence(int(random_state.integers(2**63 - 1)))
+    return np.random.SeedSequence(random_state)
+
 
 def find_knee(ks, values) -> tuple[int | None, str]:
     """Knee of a decreasing convex curve by kneedle (the kneed package).
@@ -106,7 +123,11 @@ def elbow(
     if len(ks) == 0:
         raise ValueError("ks is empty: give at least one value of k")
     n_init = check_int(n_init, "n_init", 1)
-    rng = np.random.default_rng(random_state)
+    # One stream for the restarts, another for the silhouette samples: asking
+    # for the silhouette must not change which starts the restarts draw.
+    run_seq, sil_seq = _seed_sequence(random_state).spawn(2)
+    rng = np.random.default_rng(run_seq)
+    sil_rng = np.random.default_rng(sil_seq)
     total = len(ks) * n_init
     inertia = np.empty((len(ks), n_init))
     n_iter = np.empty((len(ks), n_init))
@@ -126,7 +147,7 @@ def elbow(
         if silhouette is not None and 1 < len(np.unique(best)) < len(X):
             size = min(int(silhouette_sample), len(X))
             silhouette[i] = silhouette_score(
-                X, best, sample_size=size, random_state=int(rng.integers(2**31 - 1))
+                X, best, sample_size=size, random_state=int(sil_rng.integers(2**31 - 1))
             )
         seconds[i] = time.perf_counter() - start
     mean = inertia.mean(axis=1)

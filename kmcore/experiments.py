@@ -29,6 +29,8 @@ class CellResult:
         Per seed, the classes that are the majority of no cluster.
     empty : tuple of int
         Per seed, clusters left empty at the end.
+    converged : tuple of bool
+        Per seed, whether the run stopped by itself (False: it hit ``max_iter``).
     init_centers, centers : ndarray of shape (k, n_features)
         Start and end of the first seed's run (back in pixel space with PCA).
     error : str
@@ -48,6 +50,7 @@ class CellResult:
     seconds: tuple[float, ...] = ()
     missing: tuple[tuple[int, ...], ...] = ()
     empty: tuple[int, ...] = ()
+    converged: tuple[bool, ...] = ()
     init_centers: np.ndarray | None = None
     centers: np.ndarray | None = None
     error: str = ""
@@ -179,6 +182,7 @@ def run_grid(
                     seconds=tuple(r[3] for r in runs),
                     missing=tuple(r[2].missing_classes for r in runs),
                     empty=tuple(int((r[1].sizes == 0).sum()) for r in runs),
+                    converged=tuple(bool(r[1].converged) for r in runs),
                     init_centers=_to_pixels(first.init_centers, pca),
                     centers=_to_pixels(first.centers, pca),
                 )
@@ -203,6 +207,7 @@ def grid_rows(result: GridResult, class_names) -> list[dict]:
             {
                 "runs": runs,
                 "iterations (mean)": float(np.mean(c.n_iter)),
+                "hit max iterations (runs)": runs - sum(c.converged),
                 "iterations (range)": f"{min(c.n_iter)}–{max(c.n_iter)}",
                 "inertia (mean)": float(np.mean(c.inertia)),
                 "no centroid (runs)": ", ".join(

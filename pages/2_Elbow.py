@@ -4,29 +4,43 @@ import pandas as pd
 import streamlit as st
 
 from ui import components, engine, figures
-from ui.settings import DATASET_LABELS, INIT_LABELS, METRIC_LABELS
-from ui.sidebar import sidebar
+from ui.settings import DATASET_LABELS, METRIC_LABELS, init_label
+from ui.sidebar import page_control, sidebar
 
 st.set_page_config(
     page_title="Elbow · K-Means Lab", page_icon=":material/show_chart:", layout="wide"
 )
 settings = sidebar()
+SIL_POINTS = 1000
 
 st.title("Elbow: how many clusters?")
 st.markdown(
-    "More clusters always lower the within-cluster sum of squares (WCSS). The **elbow** is the "
+    "With more clusters the *best possible* within-cluster sum of squares (WCSS) can only go "
+    "down, but k-means does not find the best: each run stops in a local minimum that depends "
+    "on its start, so a measured curve can rise from one k to the next. The **elbow** is the "
     "k after which adding clusters stops helping much. Each k is run several times from "
     "different starts: the band shows how much the start matters."
 )
 data = components.rows_or_stop(settings)
 
 c1, c2, c3 = st.columns([2, 1, 1])
-lo, hi = c1.slider("Range of k", 1, 30, (1, 15), key="elbow_range")
-n_init = c2.select_slider("Restarts per k", options=[1, 2, 3, 5, 10], value=3, key="elbow_n_init")
-sil = c3.toggle("Silhouette (on 1,000 points)", key="elbow_silhouette")
+lo, hi = page_control(
+    c1.slider, "Range of k", key="elbow_range", default=(1, 15), min_value=1, max_value=30
+)
+n_init = page_control(
+    c2.select_slider, "Restarts per k", key="elbow_n_init", default=3, options=[1, 2, 3, 5, 10]
+)
+sil = page_control(
+    c3.toggle,
+    "Silhouette",
+    key="elbow_silhouette",
+    default=False,
+    help=f"Mean silhouette of the best restart per k, on up to {SIL_POINTS:,} random points.",
+)
 init = "k-means++" if settings.init == "per-class" else settings.init
 st.caption(
-    f"{DATASET_LABELS[settings.dataset]} · {len(data.y):,} points · {INIT_LABELS[init]} · "
+    f"{DATASET_LABELS[settings.dataset]} · {len(data.y):,} points · "
+    f"{init_label(init, settings.metric)} · "
     f"{METRIC_LABELS[settings.metric]} · tolerance {settings.tol:g} · seed {settings.seed}"
 )
 
@@ -39,7 +53,7 @@ def report(done: int, total: int, k: int) -> None:
 
 try:
     res = engine.elbow(
-        settings, tuple(range(lo, hi + 1)), n_init, 1000 if sil else 0, progress=report
+        settings, tuple(range(lo, hi + 1)), n_init, SIL_POINTS if sil else 0, progress=report
     )
 except ValueError as exc:
     bar.empty()
@@ -52,6 +66,12 @@ if res.knee is not None:
     st.success(f"**The knee is at k = {res.knee}** (kneedle algorithm). Your k is {settings.k}.")
 else:
     st.info(f"**No knee found:** {res.knee_reason}.")
+if res.rises:
+    ks_up = ", ".join(str(k) for k in res.rises)
+    st.warning(
+        f"**The mean WCSS rose at k = {ks_up}** in this sweep: those runs stopped in worse "
+        "local minima than the runs with one cluster fewer. More restarts per k make this rarer."
+    )
 
 cols = st.columns(2 if sil else 1)
 if sil:

@@ -7,7 +7,7 @@ import streamlit as st
 
 from ui import components, engine, figures
 from ui.settings import DATASET_LABELS, is_large
-from ui.sidebar import sidebar
+from ui.sidebar import page_control, sidebar
 
 st.set_page_config(
     page_title="t-SNE map · K-Means Lab", page_icon=":material/scatter_plot:", layout="wide"
@@ -18,26 +18,32 @@ st.title("t-SNE map")
 data = components.rows_or_stop(settings)
 
 left, right = st.columns([4, 1])
-perplexity = right.select_slider(
+perplexity = page_control(
+    right.select_slider,
     "Perplexity (neighbours each point attends to)",
     options=[5, 10, 20, 30, 50, 100],
-    value=30,
+    default=30,
     key="perplexity",
 )
 if is_large(settings.dataset):
-    n_points = right.select_slider(
+    total = engine.n_total(settings)
+    n_points = page_control(
+        right.select_slider,
         "Points on the map",
         options=[1000, 2000, 3000, 6000, 10000],
-        value=engine.TSNE_MNIST_POINTS,
+        default=engine.TSNE_MNIST_POINTS,
         key="tsne_points",
-        help="6,000 is 10% of MNIST's training set, as in the paper.",
+        help=f"The paper mapped 6,000 of MNIST's 60,000 training images (10%). This split has "
+        f"{total:,} images, so 6,000 is {6000 / total:.0%} of it.",
     )
 else:
     n_points = engine.n_total(settings)
     points_metric = right.empty()
-colour_by = right.radio(
+colour_by = page_control(
+    right.radio,
     "Colour by",
-    ["cluster", "class"],
+    options=["cluster", "class"],
+    default="cluster",
     key="tsne_colour",
     format_func={"cluster": "cluster", "class": "true class"}.get,
 )
@@ -119,7 +125,11 @@ st.markdown(
     "t-SNE draws high-dimensional data in 2-D so that images that are alike land close "
     "together. Colour it by **cluster** to see what k-means grouped, or by **true class** to "
     "see what it should have grouped. The big dots are the centroids, placed on the map like "
-    "new images. Draw a lasso around points to see their images."
+    "new images. Draw a lasso around points to see their images.\n\n"
+    "What the map does **not** show: t-SNE keeps each point's near neighbours near, but the "
+    "distances *between* clusters and the sizes of the clusters on the map mean little. Two "
+    "islands far apart are not necessarily more different than two close ones, and a big "
+    "island is not a bigger or more varied class."
 )
 
 points = event.selection.points if event and event.selection else []

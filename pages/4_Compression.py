@@ -4,7 +4,7 @@ import pandas as pd
 import streamlit as st
 
 from ui import engine, figures
-from ui.sidebar import sidebar
+from ui.sidebar import page_control, sidebar
 from ui.uploads import pick_image
 
 st.set_page_config(
@@ -19,8 +19,12 @@ st.markdown(
     "Fewer colours, fewer bits, less faithful. The seed in the sidebar sets the start."
 )
 key, original, notes = pick_image("compress")
-n_colors = st.select_slider(
-    "Colours (k)", options=[2, 4, 8, 16, 32, 64, 128, 256], value=16, key="colors"
+n_colors = page_control(
+    st.select_slider,
+    "Colours (k)",
+    options=[2, 4, 8, 16, 32, 64, 128, 256],
+    default=16,
+    key="colors",
 )
 with st.spinner("Choosing the colours…"):
     result = engine.quantization(key, n_colors, settings.seed, original)
@@ -31,9 +35,8 @@ for note in q.notes:
 before, after = st.columns(2)
 h, w = original.shape[:2]
 before.image(original, caption=f"Original: {w} × {h}, up to 16.7 million colours", width="stretch")
-after.image(
-    q.image, caption=f"{q.n_colors} colours ({q.bits_per_pixel} bits per pixel)", width="stretch"
-)
+bpp = f"{q.bits_per_pixel} bit{'' if q.bits_per_pixel == 1 else 's'} per pixel"
+after.image(q.image, caption=f"{q.n_colors} colours ({bpp})", width="stretch")
 for note in notes:  # below the pictures, so that they stay on the first screen
     st.info(f"Note: {note}.")
 
@@ -55,7 +58,7 @@ table = pd.DataFrame(
         [
             "the formula: 24 / bits per pixel",
             "24 bits per pixel",
-            f"{q.bits_per_pixel} bits per pixel",
+            bpp,
             acc.formula_ratio,
         ],
         [

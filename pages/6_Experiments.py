@@ -4,8 +4,9 @@ import pandas as pd
 import streamlit as st
 
 from ui import components, engine, figures
-from ui.settings import DATASET_LABELS, INIT_LABELS, METRIC_LABELS
-from ui.sidebar import sidebar
+from ui.paper import paper_section
+from ui.settings import DATASET_LABELS, INIT_LABELS, INIT_SHORT, METRIC_LABELS, init_label
+from ui.sidebar import page_control, sidebar
 
 st.set_page_config(
     page_title="Experiments · K-Means Lab", page_icon=":material/science:", layout="wide"
@@ -22,47 +23,56 @@ st.markdown(
 components.preset_cards()
 
 st.divider()
+paper_section()
+
+st.divider()
 st.subheader("Compare initialisations and distances over seeds")
 data = components.rows_or_stop(settings)
 st.caption(
     f"On {DATASET_LABELS[settings.dataset]}, {len(data.y):,} points (sidebar), "
     f"tolerance {settings.tol:g}, at most {settings.max_iter} iterations."
 )
-c1, c2 = st.columns(2)
-inits = c1.multiselect(
+c1 = st.container()
+inits = page_control(
+    c1.multiselect,
     "Initialisations",
-    list(INIT_LABELS),
+    options=list(INIT_LABELS),
     key="exp_inits",
     default=["random", "maxmin", "hierarchical", "per-class", "noise", "k-means++"],
-    format_func=INIT_LABELS.get,
+    format_func=INIT_SHORT.get,
+    help="Hierarchical: Ward linkage under L2, average linkage under L1 and L∞.",
 )
-metrics = c2.multiselect(
+c2, c3, c4, c5, c6 = st.columns([3, 2, 2, 2, 2])
+metrics = page_control(
+    c2.multiselect,
     "Distances",
-    list(METRIC_LABELS),
+    options=list(METRIC_LABELS),
     default=list(METRIC_LABELS),
     key="exp_metrics",
     format_func=METRIC_LABELS.get,
 )
-c3, c4, c5, c6 = st.columns(4)
-ks = c3.multiselect("k", [5, 10, 15, 20], default=[10], key="exp_ks")
-variants = c4.multiselect(
+ks = page_control(c3.multiselect, "k", options=[5, 10, 15, 20], default=[10], key="exp_ks")
+variants = page_control(
+    c4.multiselect,
     "Data",
-    ["balanced", "all"],
+    options=["balanced", "all"],
     default=["balanced"],
     key="exp_data",
     help="Balanced: every class cut to the size of the smallest.",
 )
-n_seeds = c5.select_slider(
+n_seeds = page_control(
+    c5.select_slider,
     "Seeds",
     options=[1, 2, 3, 5, 10],
-    value=3,
+    default=3,
     key="exp_seeds",
     help=f"Seeds {settings.seed}, {settings.seed + 1}, …",
 )
-pca = c6.select_slider(
+pca = page_control(
+    c6.select_slider,
     "PCA first",
     options=[0, 10, 20, 50, 100],
-    value=0,
+    default=0,
     key="exp_pca",
     format_func=lambda n: "no" if n == 0 else f"{n} components",
     help="Cluster in the space of the main principal components; the "
@@ -112,7 +122,8 @@ def report(done, total, cell):
     name, init, metric, k = cell
     bar.progress(
         done / total,
-        text=f"{done} of {total}: {INIT_LABELS[init]}, {METRIC_LABELS[metric]}, k = {k}, {name}",
+        text=f"{done} of {total}: {init_label(init, metric)}, {METRIC_LABELS[metric]}, "
+        f"k = {k}, {name}",
     )
 
 
@@ -124,6 +135,15 @@ st.markdown(
     f"**{len(result.cells)} settings × {grid_request[4]} seeds** in "
     f"{result.seconds:.1f} s. Select a row to see its centroids (first seed)."
 )
+CAPPED = "hit max iterations (runs)"
+capped = int(table[CAPPED].sum()) if CAPPED in table else 0
+if capped:
+    st.warning(
+        f"**{capped} run{'s' if capped != 1 else ''} stopped at the limit of "
+        f"{grid_settings.max_iter} iterations** without converging (column *hit max "
+        "iterations*): in those cells the mean iterations is a lower bound, not a "
+        "convergence speed. Raise *Max iterations* in the sidebar to let them finish."
+    )
 event = st.dataframe(
     table,
     hide_index=True,
@@ -149,7 +169,7 @@ if picked:
         st.info(f"This setting did not run: {cell.error}")
     elif grid_data.image_shape is not None:
         st.markdown(
-            f"**{INIT_LABELS[cell.init]}, {METRIC_LABELS[cell.metric]}, k = {cell.k}, "
+            f"**{init_label(cell.init, cell.metric)}, {METRIC_LABELS[cell.metric]}, k = {cell.k}, "
             f"{cell.data}** (seed {cell.seeds[0]}: {cell.n_iter[0]} iterations)"
         )
         st.plotly_chart(

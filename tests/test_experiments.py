@@ -37,6 +37,7 @@ def test_one_row_per_cell_with_the_fields(digits):
         "k",
         "runs",
         "iterations (mean)",
+        "hit max iterations (runs)",
         "iterations (range)",
         "inertia (mean)",
         "no centroid (runs)",

@@ -707,10 +707,11 @@ def filter_bank_figure(bank) -> go.Figure:
 
 def grid_table_rows(result, class_names) -> list[dict]:
     """Rows of the experiments table, with readable names for inits and metrics."""
-    from .settings import INIT_LABELS, METRIC_LABELS
+    from .settings import INIT_LABELS, METRIC_LABELS, init_label
 
     rows = kmcore.grid_rows(result, class_names)
     for row in rows:
-        row["init"] = INIT_LABELS.get(row["init"], row["init"])
+        if row["init"] in INIT_LABELS:
+            row["init"] = init_label(row["init"], row["metric"])
         row["metric"] = METRIC_LABELS.get(row["metric"], row["metric"])
     return rows

@@ -24,11 +24,20 @@ DATASET_LABELS = {
 INIT_LABELS = {
     "random": "Random data points",
     "maxmin": "MaxMin (farthest first)",
-    "hierarchical": "Hierarchical (Ward)",
+    "hierarchical": "Hierarchical",
     "per-class": "One per class (hand-picked)",
     "noise": "Random noise",
     "k-means++": "k-means++",
     "refined": "Refined (Bradley–Fayyad)",
+}
+INIT_SHORT = {  # for chips in narrow multiselects
+    "random": "Random",
+    "maxmin": "MaxMin",
+    "hierarchical": "Hierarchical",
+    "per-class": "One per class",
+    "noise": "Noise",
+    "k-means++": "k-means++",
+    "refined": "Refined",
 }
 METRIC_LABELS = {"l1": "L1", "l2": "L2", "linf": "L∞"}
 TOLERANCES = (0.0, 0.001, 0.01, 0.05, 0.1, 0.5)
@@ -77,6 +86,31 @@ class Settings:
         for key, value in asdict(self).items():
             out[key] = ("1" if value else "0") if isinstance(value, bool) else str(value)
         return out
+
+
+def objective_can_rise(settings: Settings) -> str:
+    """What in ``settings`` lets the sum of squares rise between rounds.
+
+    Only L2 assignment with the mean update is guaranteed never to raise it.
+
+    Returns
+    -------
+    str
+        e.g. ``"L∞ assignment and the median update"``; empty when it cannot rise.
+    """
+    parts = []
+    if settings.metric != "l2":
+        parts.append(f"{METRIC_LABELS[settings.metric]} assignment")
+    if settings.update != "mean":
+        parts.append("the median update")
+    return " and ".join(parts)
+
+
+def init_label(init: str, metric: str = "l2") -> str:
+    """The name of an initialisation; hierarchical says which linkage ``metric`` gets."""
+    if init == "hierarchical":
+        return "Hierarchical (Ward)" if metric == "l2" else "Hierarchical (average linkage)"
+    return INIT_LABELS[init]
 
 
 DEFAULTS = Settings()

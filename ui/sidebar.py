@@ -9,9 +9,16 @@ mirrored to the URL, and a new session starts from the URL.
 from __future__ import annotations
 
 import re
+from collections.abc import Callable
+from dataclasses import dataclass
+from functools import partial
 from pathlib import Path
+from typing import Any
 
 import streamlit as st
+from streamlit.runtime.scriptrunner import get_script_run_ctx
+
+import kmcore.init
 
 from . import settings as S
 from .settings import KEYS, Settings
@@ -23,11 +30,14 @@ REJECTED = "_kmlab_rejected"
 
 HELP = {
     "dataset": "Digits ship with scikit-learn and work offline; MNIST and Fashion-MNIST are "
-    "downloaded once (about 11 MB per split). 2-D sets show the regions each centre owns.",
+    "downloaded once per split (MNIST: test 1.7 MB, train 10 MB; Fashion-MNIST: test 4.4 MB, "
+    "train 26 MB). 2-D sets show the regions each centre owns.",
     "split": "MNIST has 60,000 training and 10,000 test images.",
     "sample": "A random sample with the same share of every class, so runs stay quick.",
     "k": "How many clusters (centroids) to look for.",
-    "init": "How the starting centroids are chosen.",
+    "init": "How the starting centroids are chosen. Hierarchical clusters a "
+    f"{kmcore.init.HIERARCHICAL_SAMPLE:,}-point sample with Ward linkage under L2 and average "
+    "linkage under L1 and L∞, and starts from the means of its groups.",
     "metric": "The distance used to find each point's nearest centroid.",
     "balance": "Keep the same number of images of every class (the smallest class's count).",
     "tol": "Stop when no centroid moves farther than this (Euclidean, in pixel units 0-1).",
@@ -67,10 +77,31 @@ def _keep(key: str) -> None:
     st.session_state[_KEEP + key] = st.session_state[key]
 
 
+def _history_navigation() -> bool:
+    """Whether this run was started by the browser's Back or Forward button.
+
+    Streamlit's frontend reruns the page with the restored entry's query string
+    on ``popstate`` and marks that rerun (``rerunScript.isHistoryNavigation``);
+    while it lasts, query-string writes replace the entry instead of pushing one.
+    """
+    ctx = get_script_run_ctx()
+    return bool(ctx is not None and getattr(ctx, "is_history_navigation", False))
+
+
+def _page() -> str:
+    ctx = get_script_run_ctx()
+    return ctx.page_script_hash if ctx is not None else ""
+
+
 def _start_session() -> None:
-    """First run of a session: start from the URL, else from the defaults."""
+    """Start from the URL on a session's first run and on Back/Forward; else keep.
+
+    Every settings change writes the URL, which adds a browser history entry.
+    Back reruns the page with the older URL: the URL then wins over the kept
+    values, so Back restores the settings of that entry.
+    """
     ss = st.session_state
-    if ss.get(_READY):
+    if ss.get(_READY) and not _history_navigation():
         return
     settings, rejected = S.from_query(st.query_params.to_dict())
     for key in KEYS:
@@ -136,7 +167,7 @@ def sidebar() -> Settings:
             "Initialisation",
             "init",
             options=list(S.INIT_LABELS),
-            format_func=S.INIT_LABELS.get,
+            format_func=partial(S.init_label, metric=ss[_KEEP + "metric"]),
         )
         _widget(
             st.radio,
@@ -180,7 +211,159 @@ def sidebar() -> Settings:
         # Link values are untrusted: shown as plain text, never as Markdown (no live links,
         # no remote images), by escaping every ASCII punctuation character.
         st.sidebar.warning("Ignored from the link: " + plain(", ".join(ss[REJECTED])))
-    query = settings.to_query()
-    if st.query_params.to_dict() != query:
+    url = st.query_params.to_dict()
+    ss[_URL] = url
+    query = {**settings.to_query(), **_page_query(url)}
+    if url != query:
         st.query_params.from_dict(query)
     return settings
+
+
+# ---- page controls in the URL --------------------------------------------------------------
+
+_URL = "_kmlab_url"  # the query string at the start of this run, before sidebar() wrote it
+_PAGE_REJECTED = "_kmlab_page_rejected"
+
+
+@dataclass(frozen=True)
+class _Control:
+    """How one page control is written to and read from the URL (the same for every session)."""
+
+    page: str
+    default: Any
+    encode: Callable[[Any], str]
+    decode: Callable[[str], Any]  # None when the text is not a valid value
+
+
+# Filled by page_control as pages draw their controls; static facts about the app.
+_CONTROLS: dict[str, _Control] = {}
+
+
+def _page_query(url: dict) -> dict[str, str]:
+    """This page's controls as URL parameters: kept values that differ from the default.
+
+    A control this session has not drawn yet keeps the link's text, so
+    page_control can read it; controls this process has never seen (first visit
+    since the server started) keep every unknown parameter for the same reason.
+    """
+    ss, page, out = st.session_state, _page(), {}
+    mine = {k: c for k, c in _CONTROLS.items() if c.page == page}
+    for key, c in mine.items():
+        if _KEEP + key in ss and not _history_navigation():
+            if ss[_KEEP + key] != c.default:
+                out[key] = c.encode(ss[_KEEP + key])
+        elif key in url:
+            out[key] = url[key]
+    if not mine:
+        out.update({k: v for k, v in url.items() if k not in KEYS and k not in _CONTROLS})
+    return out
+
+
+def _number(raw: str, like, lo, hi, step):
+    value = type(like)(float(raw)) if isinstance(like, int) else float(raw)
+    if isinstance(like, int) and str(value) != raw.strip():
+        return None
+    if not (lo <= value <= hi):
+        return None
+    if step and abs((value - lo) / step - round((value - lo) / step)) > 1e-9:
+        return None
+    return value
+
+
+def _make_control(default, kwargs) -> _Control:
+    if "options" in kwargs:
+        by_text = {str(o): o for o in kwargs["options"]}
+        if isinstance(default, list):
+            return _Control(
+                _page(),
+                list(default),
+                lambda v: ",".join(str(o) for o in v),
+                lambda raw: (
+                    (
+                        [by_text[p] for p in raw.split(",")]
+                        if all(p in by_text for p in raw.split(","))
+                        else None
+                    )
+                    if raw
+                    else []
+                ),
+            )
+        return _Control(_page(), default, str, by_text.get)
+    if isinstance(default, bool):
+        return _Control(_page(), default, lambda v: "1" if v else "0", {"1": True, "0": False}.get)
+    lo, hi = kwargs["min_value"], kwargs["max_value"]
+    like = default[0] if isinstance(default, tuple) else default
+    step = kwargs.get("step", 1 if isinstance(like, int) else None)
+
+    def one(raw):
+        try:
+            return _number(raw, like, lo, hi, step)
+        except (TypeError, ValueError, OverflowError):
+            return None
+
+    def text(v) -> str:
+        return str(v) if isinstance(v, int) else f"{v:g}"
+
+    if isinstance(default, tuple):
+
+        def pair(raw):
+            parts = [one(p) for p in raw.split(",")]
+            ok = len(parts) == 2 and None not in parts and parts[0] <= parts[1]
+            return tuple(parts) if ok else None
+
+        return _Control(_page(), default, lambda v: ",".join(text(x) for x in v), pair)
+    return _Control(_page(), default, text, one)
+
+
+def page_control(kind, label: str, *, key: str, default, **kwargs):
+    """Draw a page's widget so that its value lives in the URL and survives page switches.
+
+    The same keep/restore scheme as the sidebar: the value is kept under
+    ``_keep_<key>``, restored before the widget is drawn, read from the link on
+    the session's first visit and on Back/Forward, and written to the URL when
+    it differs from ``default`` (so plain links stay short).
+
+    Parameters
+    ----------
+    kind : callable
+        The Streamlit widget function, e.g. ``st.slider`` or ``column.radio``.
+    label : str
+    key : str
+        Widget key and URL parameter name.
+    default
+        The value when neither the session nor the link has one.
+    **kwargs
+        Passed to the widget (``options``, ``min_value``, ``format_func``, ...);
+        not ``value``/``default``/``index``.
+
+    Returns
+    -------
+    The widget's value.
+    """
+    ss = st.session_state
+    control = _CONTROLS.get(key)
+    if control is None or control.page != _page():
+        control = _CONTROLS[key] = _make_control(default, kwargs)
+    keep = _KEEP + key
+    rejected = ss.setdefault(_PAGE_REJECTED, {})
+    if keep not in ss or _history_navigation():
+        url = ss.get(_URL, {})
+        value = default
+        if key in url:
+            parsed = control.decode(url[key])
+            if parsed is None:
+                rejected[key] = url[key]
+            else:
+                value = parsed
+        ss[keep] = value
+    ss[key] = ss[keep]
+    out = kind(label, key=key, on_change=_keep, args=(key,), **kwargs)
+    text = None if ss[keep] == default else control.encode(ss[keep])
+    if st.query_params.get(key) != text:
+        if text is None:
+            del st.query_params[key]
+        else:
+            st.query_params[key] = text
+    if key in rejected:
+        st.warning(f"Ignored from the link: {plain(f'{key}={rejected[key]}')}")
+    return out
