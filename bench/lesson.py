@@ -49,7 +49,7 @@ class RSSSampler(threading.Thread):
         self.pid, self.every = pid, every
         self.peak = 0.0
         self.samples = 0
-        self._stop = threading.Event()
+        self._halt = threading.Event()
 
     def rss_mb(self) -> float:
         for line in Path(f"/proc/{self.pid}/status").read_text().splitlines():
@@ -58,16 +58,16 @@ class RSSSampler(threading.Thread):
         return 0.0
 
     def run(self) -> None:
-        while not self._stop.is_set():
+        while not self._halt.is_set():
             try:
                 self.peak = max(self.peak, self.rss_mb())
                 self.samples += 1
             except OSError:
                 return
-            self._stop.wait(self.every)
+            self._halt.wait(self.every)
 
     def stop(self) -> None:
-        self._stop.set()
+        self._halt.set()
         self.join(2)
 
 
@@ -144,12 +144,12 @@ def main() -> None:
                     rendered += 1
             except Exception as exc:
                 errors.append(f"tab {i}: {type(exc).__name__}")
-        browser.close()
-        sampler.stop()
         print(f"students: {rendered}/{args.students} tabs rendered, {len(errors)} errors")
         for e in errors[:5]:
             print("  ", e)
         print(f"overall peak RSS: {sampler.peak:.0f} MB ({sampler.samples} samples every 0.3 s)")
+        sampler.stop()
+        browser.close()
         print(f"load average at the end: {os.getloadavg()[0]:.2f} (2 cores, shared)")
 
 
