@@ -18,7 +18,7 @@ from tests.browser import CHROMIUM_ARGS, chromium_path, streamlit_server
 
 pytestmark = pytest.mark.browser
 
-DONE = """() => {
+DONE = """(need) => {
   if (document.querySelector('[data-testid="stStatusWidget"]')) return false;
   if (document.querySelector('[data-testid="stSpinner"]')) return false;
   const main = document.querySelector('[data-testid="stMain"]');
@@ -27,9 +27,7 @@ DONE = """() => {
   if (main.querySelector('[data-testid="stAlertContentError"]')) return 'error';
   const imgs = [...main.querySelectorAll('[data-testid="stImage"] img')]
     .filter(i => i.complete && i.naturalWidth > 0);
-  // Segmentation draws the original and one picture per chosen feature set (the chips).
-  const chips = main.querySelectorAll('[data-baseweb="tag"]').length;
-  return imgs.length >= (chips ? chips + 1 : 2) ? 'images' : false;
+  return imgs.length >= need ? 'images' : false;
 }"""
 
 
@@ -64,14 +62,15 @@ def page(browser):
 
 def _upload(page, url, name, prefix_page, path):
     page.goto(f"{url}/{prefix_page}")
-    page.wait_for_function(DONE, timeout=180_000)
+    need = 2 if prefix_page == "Compression" else 4  # original + result(s)
+    page.wait_for_function(DONE, arg=need, timeout=180_000)
     page.get_by_text("Upload your own").click()
     page.wait_for_selector('[data-testid="stFileUploaderDropzoneInput"]', state="attached")
     page.wait_for_function(
         "() => !document.querySelector('[data-testid=\"stStatusWidget\"]')", timeout=60_000
     )
     page.set_input_files('[data-testid="stFileUploaderDropzoneInput"]', str(path))
-    return page.wait_for_function(DONE, timeout=300_000, polling=300).json_value()
+    return page.wait_for_function(DONE, arg=need, timeout=300_000, polling=300).json_value()
 
 
 def test_a_real_size_photo_is_reduced_and_drawn(server, page, tmp_path):
