@@ -24,6 +24,7 @@ from . import settings as S
 from .settings import KEYS, Settings
 
 _KEEP = "_keep_"
+_PUNCTUATION = re.compile(r"([!-/:-@\[-`{-~])")
 _READY = "_kmlab_ready"
 REJECTED = "_kmlab_rejected"
 
@@ -57,6 +58,12 @@ PAGES = (
     ("pages/5_Segmentation.py", "Segmentation", ":material/texture:"),
     ("pages/6_Experiments.py", "Experiments", ":material/science:"),
 )
+
+
+def plain(text: str) -> str:
+    """``text`` with every ASCII punctuation character backslash-escaped: Markdown shows it
+    as written (CommonMark lets any ASCII punctuation be escaped)."""
+    return _PUNCTUATION.sub(r"\\\1", text)
 
 
 def _navigation() -> None:
@@ -304,13 +311,6 @@ def _make_control(default, kwargs) -> _Control:
 
         return _Control(_page(), default, lambda v: ",".join(text(x) for x in v), pair)
     return _Control(_page(), default, text, one)
-
-
-def plain(text: str) -> str:
-    """``text`` as a Markdown code span: shown literally, never as a link or image."""
-    ticks = max((len(run) for run in re.findall(r"`+", text)), default=0) + 1
-    fence = "`" * ticks
-    return f"{fence} {text} {fence}"
 
 
 def page_control(kind, label: str, *, key: str, default, **kwargs):
