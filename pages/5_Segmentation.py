@@ -94,9 +94,10 @@ st.markdown(
     "there. The other 4 are Gaussians that measure local **brightness**, and the sky and the "
     "lake are both bright, so texture puts them in one cluster. Busy regions (leaves, roof "
     "tiles) light up many filters and form their own clusters.\n\n"
-    "Colour does not separate them at a small k either: on the temple photo at k = 4, RGB "
-    "and HSV also put most of the lake in the sky's segment, since the pale, grey-blue lake "
-    "is closer in colour to the sky than to the trees and the temple. RGB gives the lake a "
+    "Colour does not separate them at a small k either: on the temple photo at k = 4, HSV "
+    "puts most of the lake in the sky's segment, and RGB the open water right of the temple "
+    "(only the water at the left edge gets another segment): the pale, grey-blue lake is "
+    "closer in colour to the sky than to the trees and the temple. RGB gives the lake a "
     "segment of its own from k = 5; HSV needs more (at seed 0 it still merges them at "
     "k = 6). Raise k, or add a little colour to the texture features, and compare."
 )

@@ -42,7 +42,7 @@ inits = page_control(
     format_func=INIT_SHORT.get,
     help="Hierarchical: Ward linkage under L2, average linkage under L1 and L∞.",
 )
-c2, c3, c4, c5, c6 = st.columns([3, 2, 2, 2, 2])
+c2, c3, c4 = st.columns(3)
 metrics = page_control(
     c2.multiselect,
     "Distances",
@@ -60,6 +60,7 @@ variants = page_control(
     key="exp_data",
     help="Balanced: every class cut to the size of the smallest.",
 )
+c5, c6 = st.columns(2)
 n_seeds = page_control(
     c5.select_slider,
     "Seeds",

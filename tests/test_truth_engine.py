@@ -83,7 +83,7 @@ def _sky_and_water_together(img, k, features, seed=0) -> bool:
 
 
 def test_segmentation_prose_about_sky_and_water_holds():
-    """pages/5_Segmentation.py: at k = 4 all three merge sky and lake; RGB splits them from
+    """pages/5_Segmentation.py: at k = 4 all three merge sky and open lake; RGB splits them from
     k = 5; HSV (seed 0) still merges them at k = 6."""
     from sklearn.datasets import load_sample_image
 
@@ -93,6 +93,10 @@ def test_segmentation_prose_about_sky_and_water_holds():
     img = load_sample_image("china.jpg")
     for features in ("rgb", "hsv", "texture"):
         assert _sky_and_water_together(img, 4, features)
+    labels = kmcore.segment(img, 4, features="rgb", random_state=0)
+    left_edge = labels[255:320, 0:60]
+    sky = np.bincount(labels[SKY].ravel()).argmax()
+    assert (left_edge != sky).mean() > 0.9  # "only the water at the left edge gets another"
     assert not _sky_and_water_together(img, 5, "rgb")
     assert _sky_and_water_together(img, 6, "hsv")
 
