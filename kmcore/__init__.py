@@ -38,6 +38,7 @@ from .quantize import (
 )
 from .render import region_grid, tile_images
 from .segment import FEATURES, mean_colours, outlines, pixel_features, segment
+from .steps import StepEvaluation, evaluate_steps, inertia_rises
 from .texture import FILTER_NAMES, filter_responses, lm_filter_bank
 from .toy import TOY_SETS, make_toy
 
@@ -65,6 +66,7 @@ __all__ = [
     "Iteration",
     "KMeansResult",
     "Quantized",
+    "StepEvaluation",
     "TSNEMap",
     "balance",
     "balanced_indices",
@@ -74,11 +76,13 @@ __all__ = [
     "elbow",
     "ensure_files",
     "evaluate",
+    "evaluate_steps",
     "filter_responses",
     "find_knee",
     "grid_cells",
     "grid_rows",
     "indexed_png_bytes",
+    "inertia_rises",
     "kmeans",
     "lm_filter_bank",
     "load_dataset",

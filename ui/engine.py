@@ -17,7 +17,7 @@ import streamlit as st
 import kmcore
 
 from .handoff import compute_once, handed_off
-from .settings import Settings, is_large
+from .settings import Settings, is_large, parse_starts
 
 
 def _file_split(name: str, split: str) -> str:
@@ -77,19 +77,45 @@ class Run:
 
     result: kmcore.KMeansResult
     evaluation: kmcore.ClusterEvaluation
-    step_evaluations: tuple[kmcore.ClusterEvaluation, ...]
+    steps: kmcore.StepEvaluation
     seconds: float
+
+
+def hand_starts(settings: Settings, X: np.ndarray):
+    """The starting centres chosen by hand (``settings.starts``), or None.
+
+    Raises ValueError when they do not fit the data or k.
+    """
+    parsed = parse_starts(settings.starts) if settings.starts else None
+    if parsed is None:
+        return None
+    kind, value = parsed
+    if kind == "points":
+        if X.shape[1] != 2:
+            raise ValueError("starts placed on the plane need a 2-D data set")
+        starts = value
+    else:
+        if max(value) >= len(X):
+            raise ValueError(f"picked image {max(value)} is not among the {len(X):,} rows")
+        starts = X[list(value)]
+    if len(starts) != settings.k:
+        raise ValueError(
+            f"{len(starts)} starts were chosen by hand but k = {settings.k}; "
+            "choose them again or set k to match"
+        )
+    return starts
 
 
 @st.cache_resource(max_entries=24, show_spinner=False)
 def run(settings: Settings) -> Run:
     """Run k-means for a setting (raises ValueError for impossible settings)."""
     data = rows(settings.data_key)
+    starts = hand_starts(settings, data.X)
     start = time.perf_counter()
     result = kmcore.kmeans(
         data.X,
         settings.k,
-        init=settings.init,
+        init=settings.init if starts is None else starts,
         metric=settings.metric,
         tol=settings.tol,
         max_iter=settings.max_iter,
@@ -100,9 +126,53 @@ def run(settings: Settings) -> Run:
     )
     seconds = time.perf_counter() - start
     n_classes = len(data.class_names)
-    steps = tuple(kmcore.evaluate(h.labels, data.y, settings.k, n_classes) for h in result.history)
+    steps = kmcore.evaluate_steps(result, data.y, n_classes)
     final = kmcore.evaluate(result.labels, data.y, settings.k, n_classes)
     return Run(result, final, steps, seconds)
+
+
+@st.cache_resource(max_entries=12, show_spinner=False)
+def player_pane(settings: Settings, title: str = "", shade: bool = True) -> dict:
+    """The player's data for a setting's run, built once and shared by every session."""
+    from . import player
+
+    data = rows(settings.data_key)
+    r = run(settings)
+    if data.image_shape is not None:
+        return player.image_pane(
+            r.result, r.steps, data.X, data.image_shape, data.class_names, title
+        )
+    return player.points_pane(
+        data.X,
+        r.result,
+        r.steps,
+        regions(settings),
+        PLANE,
+        data.class_names,
+        title,
+        shade,
+    )
+
+
+@st.cache_resource(max_entries=4, show_spinner=False)
+def candidates_pane(data_key: tuple, per_class: int = 6) -> dict:
+    """A few images of every class to pick the starting centroids from."""
+    from . import player
+
+    data = rows(data_key)
+    n = min(per_class * len(data.class_names), len(data.y))
+    picked = kmcore.stratified_indices(data.y, n, 0)
+    picked = picked[np.argsort(data.y[picked], kind="stable")]
+    return player.candidates_pane(data.X, data.y, picked, data.image_shape, data.class_names)
+
+
+@st.cache_resource(max_entries=4, show_spinner=False)
+def plane_pane(data_key: tuple) -> dict:
+    """The points of a 2-D set alone, for placing starts by hand."""
+    from . import player
+
+    data = rows(data_key)
+    return player.points_pane(data.X, None, None, (), PLANE, data.class_names)
 
 
 @st.cache_resource(max_entries=8, show_spinner=False)
@@ -147,7 +217,8 @@ def _grids(result: kmcore.KMeansResult, metric: str, resolution: int) -> tuple:
 @st.cache_resource(max_entries=8, show_spinner=False)
 def regions(settings: Settings, resolution: int = 110) -> tuple:
     """For steps 0..n_iter, the grid of which centre owns each spot of the plane (2-D data)."""
-    return _grids(run(settings).result, settings.metric, resolution)
+    result = run(settings).result
+    return _grids(result, result.metric, resolution)
 
 
 @st.cache_resource(max_entries=1, show_spinner=False)

@@ -167,7 +167,7 @@ def centroid_animation(result, step_evaluations, image_shape, class_names) -> go
     return fig
 
 
-def start_end_grid(init_centers, centers, image_shape, title_end="end") -> go.Figure:
+def start_end_grid(init_centers, centers, image_shape, title_end="") -> go.Figure:
     """The paper's figure: starting centroids on the top row, final centroids below."""
     k = len(centers)
     h, w = image_shape
@@ -176,7 +176,10 @@ def start_end_grid(init_centers, centers, image_shape, title_end="end") -> go.Fi
     end = np.asarray(centers).reshape(k, h, w)
     rows = math.ceil(k / n_cols)
     fig = make_subplots(
-        rows=2, cols=1, vertical_spacing=0.12, subplot_titles=("Start", f"End ({title_end})")
+        rows=2,
+        cols=1,
+        vertical_spacing=0.12,
+        subplot_titles=("Start", f"End ({title_end})" if title_end else "End"),
     )
     for r, imgs in enumerate((start, end), start=1):
         z = kmcore.tile_images(imgs, n_cols, max(1, h // 8))
