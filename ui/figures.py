@@ -10,7 +10,7 @@ from plotly.subplots import make_subplots
 
 import kmcore
 
-from .style import EMPTY_COLOUR, GREY, base_layout, colour
+from .style import EMPTY_COLOUR, GREY, axis_fonts, base_layout, colour
 
 FRAME_MS = 500
 GRID_COLS = 10
@@ -353,7 +353,7 @@ def convergence(result) -> go.Figure:
     fig.update_yaxes(type="log", tickformat=".1e", row=2, col=1)
     fig.update_xaxes(title_text="iteration", row=2, col=1, dtick=max(1, result.n_iter // 10))
     fig.update_layout(**base_layout(height=520, showlegend=False))
-    return fig
+    return axis_fonts(fig)
 
 
 def elbow_figure(res, current_k: int) -> go.Figure:

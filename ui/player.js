@@ -89,7 +89,7 @@ class ImagePane {
     this.head = el("div", { class: "pane-head" }, box);
     this.title = el("div", { class: "pane-title", text: pane.title || "" }, this.head);
     this.counter = el("div", { class: "counter", "data-testid": "kmlab-counter", "aria-live": "polite" }, this.head);
-    this.callout = el("div", { class: "callout" }, box);
+    this.callout = el("div", { class: "callout" }, this.head);
     this.grid = el("div", { class: "grid", "data-testid": "kmlab-picture" }, box);
     this.tiles = [];
     for (let j = 0; j < pane.k; j++) {
@@ -117,13 +117,13 @@ class ImagePane {
           widest = Math.max(widest, ctx.measureText(line).width);
         }
       }
-    const fixed = 64; // pane head and callout
+    const fixed = 40; // pane head: title, counter, callout
     let best = null;
     for (let cols = 1; cols <= pane.k; cols++) {
       const rows = Math.ceil(pane.k / cols);
       const cellW = Math.floor((width - (cols - 1) * GAP) / cols);
       const lines = widest + 8 <= cellW ? 1 : 2;
-      const thumb = Math.max(12, Math.min(36, Math.floor(cellW / Math.max(pane.m, 1)) - 4));
+      const thumb = Math.max(12, Math.min(28, Math.floor(cellW / Math.max(pane.m, 1)) - 4));
       const extra = lines * 20 + 20 + (pane.m ? thumb + 4 : 0) + GAP;
       const size = Math.floor(Math.min(cellW, (height - fixed) / rows - extra));
       if (!best || size > best.size) best = { cols, cellW, lines, thumb, size };
@@ -180,7 +180,7 @@ class PointsPane {
     this.head = el("div", { class: "pane-head" }, box);
     el("div", { class: "pane-title", text: pane.title || "" }, this.head);
     this.counter = el("div", { class: "counter", "data-testid": "kmlab-counter", "aria-live": "polite" }, this.head);
-    this.callout = el("div", { class: "callout" }, box);
+    this.callout = el("div", { class: "callout" }, this.head);
     this.canvas = el("canvas", { class: "plane", "data-testid": "kmlab-picture" }, box);
     this.regions = document.createElement("canvas");
     this.regions.width = pane.R;
@@ -197,7 +197,7 @@ class PointsPane {
   }
 
   layout(width, height) {
-    const size = Math.max(200, Math.floor(Math.min(width, height - 64)));
+    const size = Math.max(200, Math.floor(Math.min(width, height - 40)));
     this.size = size;
     this.canvas.width = size;
     this.canvas.height = size;
@@ -391,14 +391,24 @@ class Player {
     this.relayout();
     this.draw();
     this.wrap.addEventListener("keydown", (e) => this.key(e));
+    let pending = false;
     const onResize = () => {
-      this.relayout();
-      this.draw();
+      if (pending) return;
+      pending = true;
+      requestAnimationFrame(() => {
+        pending = false;
+        if (this.relayout()) this.draw();
+      });
     };
     window.addEventListener("resize", onResize);
     this.wrap.addEventListener("fullscreenchange", onResize);
+    // The page above the player settles after it mounts (spinners go, captions come).
+    const main = document.querySelector(".stMainBlockContainer") || document.body;
+    const observer = new ResizeObserver(onResize);
+    observer.observe(main);
     this.cleanup = () => {
       this.stop();
+      observer.disconnect();
       window.removeEventListener("resize", onResize);
     };
   }
@@ -508,18 +518,36 @@ class Player {
     }
   }
 
+  scroller() {
+    let n = this.root;
+    while (n) {
+      n = n.parentNode || n.host;
+      if (n && n.nodeType === 1) {
+        const oy = getComputedStyle(n).overflowY;
+        if ((oy === "auto" || oy === "scroll") && n.scrollHeight > n.clientHeight) return n;
+      }
+      if (n === document.documentElement) break;
+    }
+    return null;
+  }
+
   relayout() {
     const full = document.fullscreenElement != null;
-    const width = (full ? window.innerWidth : this.root.clientWidth || 800) - 2;
-    if (this.top === undefined || full) {
-      const r = this.wrap.getBoundingClientRect();
-      if (!full) this.top = Math.max(0, r.top);
-    }
+    const width = (full ? window.innerWidth - 24 : this.root.clientWidth || 800) - 2;
+    // Where the player starts on the page (not on the screen: the page may be scrolled).
+    const sc = this.scroller();
+    const top = this.wrap.getBoundingClientRect().top + (sc ? sc.scrollTop : window.scrollY);
     const barH = 56;
-    const height = full ? window.innerHeight - barH - 16 : Math.max(320, window.innerHeight - this.top - barH - 12);
+    const height = full
+      ? window.innerHeight - barH - 24
+      : Math.max(320, window.innerHeight - top - barH - 12);
+    const key = `${width}|${height}|${full}`;
+    if (key === this.layoutKey) return false;
+    this.layoutKey = key;
     const n = this.panes.length;
     const paneW = Math.floor((width - (n - 1) * 24) / n);
     for (const p of this.panes) p.layout(paneW, height);
+    return true;
   }
 
   draw() {
