@@ -129,6 +129,11 @@ else:
         + " of its images. ← / → step when the picture has focus."
     )
 if settings.starts:
+    if images:
+        shown = "images " + settings.starts[1:].replace(",", ", ")
+    else:
+        shown = ", ".join(f"({x:.3f}, {y:.3f})" for x, y in res.init_centers)
+    st.caption(f"This run started from the starts chosen by hand: {shown}.")
     st.button("Forget the hand-picked starts", on_click=_forget_starts)
 
 rises = kmcore.inertia_rises(res)
@@ -155,33 +160,35 @@ if images:
     else:
         st.success("With the final centroids, every class is the majority of a cluster.")
 
-st.subheader("Why it stopped")
-st.plotly_chart(figures.convergence(res), width="stretch", key="convergence")
-st.caption(
-    "The run stops when no point changes cluster, or when the largest move drops below the "
-    "tolerance (dashed line). Each point of the inertia curve is measured at an assign step, "
-    "against the centroids before that step's update; the Inertia (WCSS) metric above is "
-    "measured against the final centroids, so it can be a little lower."
-)
+left, right = st.columns(2) if images else (st.container(), None)
+with left:
+    st.subheader("Why it stopped")
+    st.plotly_chart(figures.convergence(res, height=420), width="stretch", key="convergence")
+    st.caption(
+        "The run stops when no point changes cluster, or when the largest move drops below "
+        "the tolerance (dashed line). Each point of the inertia curve is measured at an "
+        "assign step, against the centroids before that step's update; the Inertia (WCSS) "
+        "metric above is measured against the final centroids, so it can be a little lower."
+    )
 
 if images:
-    st.subheader("Start and end")
-    st.plotly_chart(
-        figures.start_end_grid(
-            res.init_centers, res.centers, data.image_shape, f"after {res.n_iter} iterations"
-        ),
-        width="stretch",
-        key="start_end",
-    )
-    png, gif = engine.centroid_files(settings)
-    stem = f"centroids_{settings.dataset}_k{settings.k}_{settings.init}_{settings.metric}"
-    d1, d2 = st.columns(2)
-    d1.download_button(
-        "Download the start/end grid (PNG)", png, f"{stem}.png", "image/png", width="stretch"
-    )
-    d2.download_button(
-        "Download the animation (GIF)", gif, f"{stem}.gif", "image/gif", width="stretch"
-    )
+    with right:
+        st.subheader("Start and end")
+        st.plotly_chart(
+            figures.start_end_grid(
+                res.init_centers, res.centers, data.image_shape, f"after {res.n_iter} iterations"
+            ),
+            width="stretch",
+            key="start_end",
+        )
+        png, gif = engine.centroid_files(settings)
+        stem = f"centroids_{settings.dataset}_k{settings.k}_{settings.init}_{settings.metric}"
+        st.download_button(
+            "Download the start/end grid (PNG)", png, f"{stem}.png", "image/png", width="stretch"
+        )
+        st.download_button(
+            "Download the animation (GIF)", gif, f"{stem}.gif", "image/gif", width="stretch"
+        )
 
 with st.expander("What am I looking at?"):
     if res.update == "mean":

@@ -308,7 +308,7 @@ def toy_animation(X, result, grids, *, half_steps=False, show_regions=True) -> g
     return fig
 
 
-def convergence(result) -> go.Figure:
+def convergence(result, height: int = 520) -> go.Figure:
     """Inertia and the largest centre shift per iteration, with the tolerance as a line."""
     it = np.arange(1, result.n_iter + 1)
     fig = make_subplots(
@@ -352,7 +352,7 @@ def convergence(result) -> go.Figure:
         )
     fig.update_yaxes(type="log", tickformat=".1e", row=2, col=1)
     fig.update_xaxes(title_text="iteration", row=2, col=1, dtick=max(1, result.n_iter // 10))
-    fig.update_layout(**base_layout(height=520, showlegend=False))
+    fig.update_layout(**base_layout(height=height, showlegend=False))
     return axis_fonts(fig)
 
 

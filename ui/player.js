@@ -442,7 +442,7 @@ class Player {
   }
 
   fullscreenButton() {
-    this.fs = this.button("Fullscreen", "Fullscreen", () => {
+    this.fs = this.button("Full screen", "Full screen", () => {
       if (document.fullscreenElement) document.exitFullscreen();
       else this.wrap.requestFullscreen();
     });
