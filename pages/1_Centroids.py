@@ -30,8 +30,9 @@ VIEWS = {
     "compare": "Compare two runs",
     "hand": "Pick the starting images" if images else "By hand",
 }
+st.session_state.setdefault("view", "play")
 view = choice.segmented_control(
-    "View", list(VIEWS), format_func=VIEWS.get, default="play", key="view",
+    "View", list(VIEWS), format_func=VIEWS.get, key="view",
     label_visibility="collapsed",
 )  # fmt: skip
 view = view or "play"
@@ -41,20 +42,31 @@ def _forget_starts() -> None:
     set_values(starts="")
 
 
+def _take_starts() -> None:
+    """The starts sent by the player: into the settings (and the URL), then play them."""
+    chosen = (st.session_state.get("hand_player") or {}).get("starts")
+    if not chosen:
+        return
+    if images:
+        set_values(starts="i" + ",".join(str(int(r)) for r in chosen))
+    else:
+        set_values(starts=points_text(chosen))
+    st.session_state["view"] = "play"
+
+
 if view == "hand":
     if images:
         pane = engine.candidates_pane(settings.data_key)
     else:
         pane = engine.plane_pane(settings.data_key)
-    got = player.player(
-        [pane], key="hand_player", run_id=str(settings.data_key), mode="place", k=settings.k
+    player.player(
+        [pane],
+        key="hand_player",
+        run_id=str(settings.data_key),
+        mode="place",
+        k=settings.k,
+        on_starts=_take_starts,
     )
-    if got.starts:
-        chosen = got.starts
-        set_values(starts=("i" + ",".join(str(int(r)) for r in chosen)) if images
-                   else points_text(chosen))  # fmt: skip
-        st.session_state["view"] = "play"
-        st.rerun()
     st.caption(
         f"Choose {settings.k} starts (k from the sidebar), then run. The starts go into "
         "the address bar, so a link reproduces this run."

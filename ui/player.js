@@ -278,7 +278,7 @@ class PointsPane {
     ctx.globalAlpha = 1;
     if (pane.place) {
       this.placed.forEach(([x, y], j) => this.cross(ctx, x, y, palette[j % palette.length], String(j)));
-      this.counter.textContent = `${this.placed.length} of ${k} starts placed`;
+      this.counter.textContent = `${this.placed.length} of ${this.k} starts placed`;
       return;
     }
     const C = pane.centers;
