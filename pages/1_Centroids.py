@@ -166,7 +166,7 @@ if images:
     missing = [data.class_names[c] for c in run.evaluation.missing_classes]
     if missing:
         st.warning(
-            f"**With the final centroids, no centroid for: {', '.join(missing)}.** These "
+            f"**No centroid for: {', '.join(missing)}** (with the final centroids). These "
             "classes are the majority of no cluster: their images were absorbed by look-alikes."
         )
     else:
