@@ -26,17 +26,31 @@ function fmt(n) {
   return n.toLocaleString("en-US");
 }
 
+const IMAGES = new WeakMap(); // source array -> Map(offset -> ImageData), built once
+
 function putGrey(canvas, src, offset, h, w) {
-  const ctx = canvas.getContext("2d");
-  const img = ctx.createImageData(w, h);
-  for (let i = 0; i < h * w; i++) {
-    const v = INK(src[offset + i]);
-    img.data[4 * i] = v;
-    img.data[4 * i + 1] = v;
-    img.data[4 * i + 2] = v;
-    img.data[4 * i + 3] = 255;
+  if (canvas.__src === src && canvas.__offset === offset) return; // already shows it
+  let cache = IMAGES.get(src);
+  if (!cache) IMAGES.set(src, (cache = new Map()));
+  let img = cache.get(offset);
+  if (!img) {
+    img = new ImageData(w, h);
+    for (let i = 0; i < h * w; i++) {
+      const v = INK(src[offset + i]);
+      img.data[4 * i] = v;
+      img.data[4 * i + 1] = v;
+      img.data[4 * i + 2] = v;
+      img.data[4 * i + 3] = 255;
+    }
+    cache.set(offset, img);
   }
-  ctx.putImageData(img, 0, 0);
+  canvas.getContext("2d").putImageData(img, 0, 0);
+  canvas.__src = src;
+  canvas.__offset = offset;
+}
+
+function setText(node, text) {
+  if (node.textContent !== text) node.textContent = text;
 }
 
 function hexRgb(hex) {
@@ -149,25 +163,30 @@ class ImagePane {
     for (let j = 0; j < pane.k; j++) {
       const tile = this.tiles[j];
       putGrey(tile.c, pane.centers, (st.centres * pane.k + j) * hw, pane.h, pane.w);
-      tile.lab.replaceChildren();
-      for (const line of labelLines(pane, j, st, this.lay.lines === 1)) el("div", { text: line }, tile.lab);
+      const lines = labelLines(pane, j, st, this.lay.lines === 1);
+      if (tile.lab.__text !== lines.join("\n")) {
+        tile.lab.replaceChildren();
+        for (const line of lines) el("div", { text: line }, tile.lab);
+        tile.lab.__text = lines.join("\n");
+      }
       const i = st.labels * pane.k + j;
       const empty = st.labels >= 0 && pane.sizes[i] === 0;
-      tile.c.classList.toggle("empty", empty);
+      if (tile.c.classList.contains("empty") !== empty) tile.c.classList.toggle("empty", empty);
       if (st.labels < 0) {
-        tile.moves.textContent = "\u00a0";
+        setText(tile.moves, "\u00a0");
       } else {
-        tile.moves.textContent = `+${fmt(pane.joined[i])} joined · −${fmt(pane.left[i])} left`;
+        setText(tile.moves, `+${fmt(pane.joined[i])} joined · −${fmt(pane.left[i])} left`);
       }
       for (let m = 0; m < pane.m; m++) {
         const row = st.labels >= 0 && st.half === "assign" ? pane.joiners[i * pane.m + m] : -1;
         const c = tile.tc[m];
-        c.style.visibility = row >= 0 ? "visible" : "hidden";
+        const vis = row >= 0 ? "visible" : "hidden";
+        if (c.style.visibility !== vis) c.style.visibility = vis;
         if (row >= 0) putGrey(c, pane.pool, row * hw, pane.h, pane.w);
       }
     }
-    this.counter.textContent = counterText(pane, st);
-    this.callout.textContent = calloutText(pane, st);
+    setText(this.counter, counterText(pane, st));
+    setText(this.callout, calloutText(pane, st));
     this.callout.classList.toggle("warn", this.callout.textContent.startsWith("No centroid"));
   }
 }
