@@ -118,7 +118,11 @@ def test_mnist_picture_fills_the_first_screen(server, page, shared_data, k, min_
     open_player(page, f"{server}/Centroids?dataset=mnist&split=test&k={k}")
     check_first_screen(page, min_px)
     assert len(centroid_boxes(page)) == k
+    page.locator(".player").get_by_role("button", name="Step forward", exact=True).click()
+    page.get_by_text(re.compile(r"^iteration 1 of \d+ · assign$")).wait_for()
+    check_first_screen(page, min_px)  # with labels, joined/left counts and joiners shown
     page.locator(".player").get_by_role("button", name="Jump to end").click()
+    check_first_screen(page, min_px)
     label = page.locator(".tile .label").first
     assert re.fullmatch(
         r"mostly \S+ · \d+% ·?\s?[\d,]+ images",

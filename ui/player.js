@@ -96,6 +96,12 @@ function labelLines(pane, j, st, oneLine) {
   return oneLine ? [words.join(" · ")] : [`${words[0]} · ${words[1]}`, words[2]];
 }
 
+function movesText(pane, i, short) {
+  const j = fmt(pane.joined[i]);
+  const l = fmt(pane.left[i]);
+  return short ? `+${j} −${l}` : `+${j} joined · −${l} left`;
+}
+
 class ImagePane {
   constructor(pane, box) {
     this.pane = pane;
@@ -122,31 +128,57 @@ class ImagePane {
     const pane = this.pane;
     const ctx = document.createElement("canvas").getContext("2d");
     ctx.font = FONT;
-    let widest = 0;
+    // The widest text of each kind over every step: how many lines a cell width needs.
+    const wide = { full: 0, first: 0, second: 0, moves: 0, short: 0 };
+    const fit = (key, text) => (wide[key] = Math.max(wide[key], ctx.measureText(text).width));
+    const seen = new Set();
     for (let s = 0; s < pane.n_iter; s++)
       for (let j = 0; j < pane.k; j++) {
         const i = s * pane.k + j;
+        const key = `${pane.sizes[i]}|${pane.majority[i]}|${pane.purity[i]}|${pane.joined[i]}|${pane.left[i]}`;
+        if (seen.has(key)) continue;
+        seen.add(key);
         if (pane.sizes[i] > 0) {
-          const line = labelLines(pane, j, { labels: s }, true)[0];
-          widest = Math.max(widest, ctx.measureText(line).width);
-        }
+          const [full] = labelLines(pane, j, { labels: s }, true);
+          const [first, second] = labelLines(pane, j, { labels: s }, false);
+          fit("full", full);
+          fit("first", first);
+          fit("second", second);
+        } else fit("full", "empty · no images");
+        fit("moves", movesText(pane, i, false));
+        fit("short", movesText(pane, i, true));
       }
     const fixed = 40; // pane head: title, counter, callout
-    let best = null;
-    for (let cols = 1; cols <= pane.k; cols++) {
-      const rows = Math.ceil(pane.k / cols);
-      const cellW = Math.floor((width - (cols - 1) * GAP) / cols);
-      const lines = widest + 8 <= cellW ? 1 : 2;
-      const thumb = Math.max(12, Math.min(28, Math.floor(cellW / Math.max(pane.m, 1)) - 4));
-      const extra = lines * 20 + 20 + (pane.m ? thumb + 4 : 0) + GAP;
-      const size = Math.floor(Math.min(cellW, (height - fixed) / rows - extra));
-      if (!best || size > best.size) best = { cols, cellW, lines, thumb, size };
-    }
+    // With details (joined/left and joiners under every centroid) when they leave the
+    // centroids big enough; else compact (the details move to a tooltip and the head).
+    const plan = (details) => {
+      let best = null;
+      for (let cols = 1; cols <= pane.k; cols++) {
+        const rows = Math.ceil(pane.k / cols);
+        const cellW = Math.floor((width - (cols - 1) * GAP) / cols);
+        const room = cellW - 4;
+        const one = wide.full <= room;
+        const lines = one ? 1 : Math.ceil(wide.first / room) + Math.ceil(wide.second / room);
+        const shortMoves = wide.moves > room;
+        const moveLines = details ? Math.ceil((shortMoves ? wide.short : wide.moves) / room) : 0;
+        const thumb = Math.max(12, Math.min(28, Math.floor(cellW / Math.max(pane.m, 1)) - 4));
+        const thumbs = details && pane.m ? thumb + 4 : 0;
+        const extra = (lines + moveLines) * 20 + thumbs + GAP + 4;
+        const size = Math.floor(Math.min(cellW, (height - fixed) / rows - extra));
+        if (!best || size > best.size)
+          best = { cols, cellW, lines: one ? 1 : 2, shortMoves, thumb, size, details };
+      }
+      return best;
+    };
+    let best = plan(true);
+    if (best.size < 100 && pane.k > 10) best = plan(false);
     best.size = Math.max(best.size, 24);
     this.lay = best;
     this.grid.style.gridTemplateColumns = `repeat(${best.cols}, ${best.cellW}px)`;
     const px = Math.round(best.size * Math.min(1, pane.w / pane.h));
     for (const tile of this.tiles) {
+      tile.moves.style.display = best.details ? "" : "none";
+      tile.thumbs.style.display = best.details ? "" : "none";
       tile.c.style.height = `${best.size}px`;
       tile.c.style.width = `${px}px`;
       for (const c of tile.tc) {
@@ -175,7 +207,8 @@ class ImagePane {
       if (st.labels < 0) {
         setText(tile.moves, "\u00a0");
       } else {
-        setText(tile.moves, `+${fmt(pane.joined[i])} joined · −${fmt(pane.left[i])} left`);
+        setText(tile.moves, movesText(pane, i, this.lay.shortMoves));
+        tile.t.title = movesText(pane, i, false);
       }
       for (let m = 0; m < pane.m; m++) {
         const row = st.labels >= 0 && st.half === "assign" ? pane.joiners[i * pane.m + m] : -1;
@@ -186,8 +219,14 @@ class ImagePane {
       }
     }
     setText(this.counter, counterText(pane, st));
-    setText(this.callout, calloutText(pane, st));
-    this.callout.classList.toggle("warn", this.callout.textContent.startsWith("No centroid"));
+    let changed = "";
+    if (st.labels > 0) {
+      let n = 0;
+      for (let j = 0; j < pane.k; j++) n += pane.joined[st.labels * pane.k + j];
+      changed = `${fmt(n)} images changed cluster · `;
+    }
+    setText(this.callout, changed + calloutText(pane, st));
+    this.callout.classList.toggle("warn", this.callout.textContent.includes("No centroid"));
   }
 }
 
