@@ -28,7 +28,7 @@ head.caption(
 VIEWS = {
     "play": "Play",
     "compare": "Compare two runs",
-    "hand": "Pick the starting images" if images else "By hand",
+    "hand": "Pick starts" if images else "By hand",
 }
 st.session_state.setdefault("view", "play")
 view = choice.segmented_control(
@@ -188,7 +188,11 @@ if images:
         st.subheader("Start and end")
         st.plotly_chart(
             figures.start_end_grid(
-                res.init_centers, res.centers, data.image_shape, f"after {res.n_iter} iterations"
+                res.init_centers,
+                res.centers,
+                data.image_shape,
+                f"after {res.n_iter} iterations",
+                row_px=60,
             ),
             width="stretch",
             key="start_end",

@@ -167,8 +167,14 @@ def centroid_animation(result, step_evaluations, image_shape, class_names) -> go
     return fig
 
 
-def start_end_grid(init_centers, centers, image_shape, title_end="") -> go.Figure:
-    """The paper's figure: starting centroids on the top row, final centroids below."""
+def start_end_grid(
+    init_centers, centers, image_shape, title_end="", row_px: int = 110
+) -> go.Figure:
+    """The paper's figure: starting centroids on the top row, final centroids below.
+
+    ``row_px`` is the height given to each row of centroids (the figure's width is the
+    container's; pass less in a narrow column).
+    """
     k = len(centers)
     h, w = image_shape
     n_cols = min(k, GRID_COLS)
@@ -188,7 +194,7 @@ def start_end_grid(init_centers, centers, image_shape, title_end="") -> go.Figur
             row=r,
             col=1,
         )
-    fig.update_layout(**base_layout(height=120 + rows * 2 * 110))
+    fig.update_layout(**base_layout(height=120 + rows * 2 * row_px))
     fig.update_xaxes(visible=False, constrain="domain")
     fig.update_yaxes(visible=False, autorange="reversed")
     fig.update_yaxes(scaleanchor="x", row=1, col=1)
