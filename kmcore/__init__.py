@@ -51,6 +51,7 @@ from .segment import (
     segment,
     segment_image,
 )
+from .steps import StepEvaluation, evaluate_steps, inertia_rises
 from .texture import FILTER_NAMES, filter_responses, lm_filter_bank
 from .toy import TOY_SETS, make_toy
 
@@ -82,6 +83,7 @@ __all__ = [
     "QuantizationReport",
     "Quantized",
     "Segmented",
+    "StepEvaluation",
     "TSNEMap",
     "balance",
     "balanced_indices",
@@ -92,11 +94,13 @@ __all__ = [
     "elbow",
     "ensure_files",
     "evaluate",
+    "evaluate_steps",
     "filter_responses",
     "find_knee",
     "grid_cells",
     "grid_rows",
     "indexed_png_bytes",
+    "inertia_rises",
     "kmeans",
     "lm_filter_bank",
     "load_dataset",

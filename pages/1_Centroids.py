@@ -1,99 +1,224 @@
-"""Centroids page: k-means played iteration by iteration."""
+"""Centroids page: k-means played step by step, big enough for a classroom."""
+
+from dataclasses import replace
 
 import streamlit as st
 
-from ui import components, engine, figures
-from ui.settings import DATASET_LABELS, INIT_LABELS, METRIC_LABELS
-from ui.sidebar import sidebar
+import kmcore
+from ui import components, engine, figures, player
+from ui.settings import DATASET_LABELS, INIT_LABELS, METRIC_LABELS, points_text
+from ui.sidebar import set_values, sidebar
 
 st.set_page_config(
     page_title="Centroids · K-Means Lab", page_icon=":material/grid_view:", layout="wide"
 )
 settings = sidebar()
+components.compact_top()
 
 st.title("Centroids")
 data = components.rows_or_stop(settings)
-st.caption(
+images = data.image_shape is not None
+init_text = "starts chosen by hand" if settings.starts else INIT_LABELS[settings.init]
+head, choice = st.columns([3, 2], vertical_alignment="center")
+head.caption(
     f"{DATASET_LABELS[settings.dataset]} · {len(data.y):,} points · k = {settings.k} · "
-    f"{INIT_LABELS[settings.init]} · {METRIC_LABELS[settings.metric]} · seed {settings.seed}"
+    f"{init_text} · {METRIC_LABELS[settings.metric]} · {settings.update} update · "
+    f"seed {settings.seed}"
 )
+VIEWS = {
+    "play": "Play",
+    "compare": "Compare two runs",
+    "hand": "Pick starts" if images else "By hand",
+}
+st.session_state.setdefault("view", "play")
+view = choice.segmented_control(
+    "View", list(VIEWS), format_func=VIEWS.get, key="view",
+    label_visibility="collapsed",
+)  # fmt: skip
+view = view or "play"
+
+
+def _forget_starts() -> None:
+    set_values(starts="")
+
+
+def _take_starts() -> None:
+    """The starts sent by the player: into the settings (and the URL), then play them."""
+    chosen = (st.session_state.get("hand_player") or {}).get("starts")
+    if not chosen:
+        return
+    if images:
+        set_values(starts="i" + ",".join(str(int(r)) for r in chosen))
+    else:
+        set_values(starts=points_text(chosen))
+    st.session_state["view"] = "play"
+
+
+if view == "hand":
+    if images:
+        pane = engine.candidates_pane(settings.data_key)
+    else:
+        pane = engine.plane_pane(settings.data_key)
+    player.player(
+        [pane],
+        key="hand_player",
+        run_id=str(settings.data_key),
+        mode="place",
+        k=settings.k,
+        on_starts=_take_starts,
+    )
+    st.caption(
+        f"Choose {settings.k} starts (k from the sidebar), then run. The starts go into "
+        "the address bar, so a link reproduces this run."
+    )
+    st.stop()
+
+if settings.starts:
+    try:
+        engine.hand_starts(settings, data.X)
+    except ValueError as exc:
+        st.warning(f"**The starts chosen by hand cannot be used:** {exc}")
+        st.button("Forget the hand-picked starts", on_click=_forget_starts)
+        st.stop()
+
 run = components.run_or_stop(settings)
 res = run.result
-components.run_summary(run)
+shade = True
+if not images:
+    shade = st.session_state.get("regions", True)
 
-main = st.container()
-with main:
-    if data.image_shape is not None:
-        st.markdown(
-            "Each picture is a centroid drawn as an image. Press **Play** or drag "
-            "the slider; under each: its size, its most common class and that class's "
-            "share (purity). A red frame marks a centroid that got no images."
-        )
-        st.plotly_chart(
-            figures.centroid_animation(
-                res, run.step_evaluations, data.image_shape, data.class_names
-            ),
-            width="stretch",
-            key="centroid_animation",
-        )
-        missing = [data.class_names[c] for c in run.evaluation.missing_classes]
-        if missing:
-            st.warning(
-                f"**No centroid for: {', '.join(missing)}.** These classes are the "
-                "majority of no cluster: their images were absorbed by look-alikes."
-            )
-        else:
-            st.success("Every class is the majority of at least one cluster.")
+if view == "compare":
+    c1, c2 = st.columns(2)
+    other_init = c1.selectbox(
+        "Second run: initialisation",
+        [i for i in INIT_LABELS if i != "per-class" or images],
+        index=list(INIT_LABELS).index("maxmin"),
+        format_func=INIT_LABELS.get,
+        key="compare_init",
+    )
+    other_metric = c2.selectbox(
+        "Second run: distance",
+        list(METRIC_LABELS),
+        index=list(METRIC_LABELS).index(settings.metric),
+        format_func=METRIC_LABELS.get,
+        key="compare_metric",
+    )
+    other = replace(settings, init=other_init, metric=other_metric, starts="")
+    try:
+        other_run = engine.run(other)
+    except ValueError as exc:
+        st.error(f"**The second run cannot run:** {exc}")
+        st.stop()
+    titles = [
+        f"A: {init_text} · {METRIC_LABELS[settings.metric]}",
+        f"B: {INIT_LABELS[other_init]} · {METRIC_LABELS[other_metric]}",
+    ]
+    panes = [
+        engine.player_pane(settings, titles[0], shade),
+        engine.player_pane(other, titles[1], shade),
+    ]
+    player.player(panes, key="compare_player", run_id=f"{settings}|{other}|{shade}")
+else:
+    player.player(
+        [engine.player_pane(settings, "", shade)],
+        key="player",
+        run_id=f"{settings}|{shade}",
+    )
+
+if not images:
+    st.toggle("Shade the regions each centroid owns", value=True, key="regions")
+    st.caption(
+        "Shading: the points nearest to each centroid (under the chosen distance) at the "
+        "start of the step. ✕: centroids, lines: the paths they took. Each iteration has "
+        "two halves: assign (points change colour), then update (the centroids move)."
+    )
+else:
+    st.caption(
+        "Each iteration has two halves. Assign: every image goes to its nearest centroid "
+        "(under each: how many images joined and left, and a few that just joined). "
+        "Update: every centroid moves to the "
+        + ("average" if res.update == "mean" else "pixel-wise median")
+        + " of its images. ← / → step when the picture has focus."
+    )
+if settings.starts:
+    if images:
+        shown = "images " + settings.starts[1:].replace(",", ", ")
     else:
-        c1, c2 = st.columns(2)
-        half = c1.toggle(
-            "Show assign and update separately",
-            key="half_steps",
-            help="Each iteration becomes two frames: points change colour "
-            "(assign), then the centroids move (update).",
+        shown = ", ".join(f"({x:.3f}, {y:.3f})" for x, y in res.init_centers)
+    st.caption(f"This run started from the starts chosen by hand: {shown}.")
+    st.button("Forget the hand-picked starts", on_click=_forget_starts)
+
+rises = kmcore.inertia_rises(res)
+if rises:
+    step, amount = max(rises, key=lambda r: r[1])
+    if res.update == "median":
+        why = "the median update minimises L1 distance, not the squared distance plotted here"
+    else:
+        why = (
+            f"with {METRIC_LABELS[res.metric]} assignment the mean update does not minimise "
+            "what the assignment measured"
         )
-        shade = c2.toggle("Shade the regions each centroid owns", value=True, key="regions")
+    others = f" (and at {len(rises) - 1} other step(s))" if len(rises) > 1 else ""
+    st.info(f"**Inertia rose at step {step}** by {amount:,.1f}{others}: {why}.")
+
+components.run_summary(run)
+if images:
+    missing = [data.class_names[c] for c in run.evaluation.missing_classes]
+    if missing:
+        st.warning(
+            f"**No centroid for: {', '.join(missing)}** (with the final centroids). These "
+            "classes are the majority of no cluster: their images were absorbed by look-alikes."
+        )
+    else:
+        st.success("With the final centroids, every class is the majority of a cluster.")
+
+left, right = st.columns(2) if images else (st.container(), None)
+with left:
+    st.subheader("Why it stopped")
+    st.plotly_chart(figures.convergence(res, height=420), width="stretch", key="convergence")
+    st.caption(
+        "The run stops when no point changes cluster, or when the largest move drops below "
+        "the tolerance (dashed line). Each point of the inertia curve is measured at an "
+        "assign step, against the centroids before that step's update; the Inertia (WCSS) "
+        "metric above is measured against the final centroids, so it can be a little lower."
+    )
+
+if images:
+    with right:
+        st.subheader("Start and end")
         st.plotly_chart(
-            figures.toy_animation(
-                data.X, res, engine.regions(settings), half_steps=half, show_regions=shade
+            figures.start_end_grid(
+                res.init_centers,
+                res.centers,
+                data.image_shape,
+                f"after {res.n_iter} iterations",
+                row_px=60,
             ),
             width="stretch",
-            key="toy_animation",
+            key="start_end",
         )
-        st.caption(
-            "Shading: the points nearest to each centroid (under the chosen distance) "
-            "at the start of the step. ✕: centroids, lines: the paths they took."
+        png, gif = engine.centroid_files(settings)
+        stem = f"centroids_{settings.dataset}_k{settings.k}_{settings.init}_{settings.metric}"
+        st.download_button(
+            "Download the start/end grid (PNG)", png, f"{stem}.png", "image/png", width="stretch"
         )
-st.subheader("Why it stopped")
-st.plotly_chart(figures.convergence(res), width="stretch", key="convergence")
-st.caption(
-    "The run stops when no point changes cluster, or when the largest move drops "
-    "below the tolerance (dashed line)."
-)
-
-if data.image_shape is not None:
-    st.subheader("Start and end")
-    st.plotly_chart(
-        figures.start_end_grid(
-            res.init_centers, res.centers, data.image_shape, f"after {res.n_iter} iterations"
-        ),
-        width="stretch",
-        key="start_end",
-    )
-    png, gif = engine.centroid_files(settings)
-    stem = f"centroids_{settings.dataset}_k{settings.k}_{settings.init}_{settings.metric}"
-    d1, d2 = st.columns(2)
-    d1.download_button(
-        "Download the start/end grid (PNG)", png, f"{stem}.png", "image/png", width="stretch"
-    )
-    d2.download_button(
-        "Download the animation (GIF)", gif, f"{stem}.gif", "image/gif", width="stretch"
-    )
+        st.download_button(
+            "Download the animation (GIF)", gif, f"{stem}.gif", "image/gif", width="stretch"
+        )
 
 with st.expander("What am I looking at?"):
+    if res.update == "mean":
+        what = (
+            "A centroid is the average of the images in its cluster, so it looks like a "
+            "blurred version of them."
+        )
+    else:
+        what = (
+            "With the median update a centroid is the pixel-wise median of the images in its "
+            "cluster (k-medians), so it looks sharper than an average would."
+        )
     st.markdown(
-        "A centroid is the average of the images in its cluster, so it looks like a blurred "
-        "version of them. If a class has no centroid, its images were closer to centroids "
-        "of other classes (a 4 is close to a 9, a 5 to a 3 or an 8). Try **Balance classes**, "
-        "a larger **k**, or **One per class** starts, and compare."
+        f"{what} If a class has no centroid, its images were closer to centroids of other "
+        "classes (a 4 is close to a 9, a 5 to a 3 or an 8). Try **Balance classes**, a larger "
+        "**k**, or **One per class** starts, and compare."
     )

@@ -68,7 +68,8 @@ def test_a_failed_computation_is_not_cached():
 
 def test_nbytes_counts_a_shared_array_once():
     base = arr(1000)
-    assert budget.nbytes((base, base[:10], {"x": base}, b"12345")) == 1005
+    # the array once, 5 bytes, and the 1-character key (strings count their length)
+    assert budget.nbytes((base, base[:10], {"x": base}, b"12345")) == 1006
 
 
 def test_decorated_functions_key_on_their_arguments_but_not_underscored_ones():
@@ -95,3 +96,29 @@ def test_the_readme_documents_every_budget():
     for name, mb in budget.BUDGET_MB.items():
         assert f"| `{name}` | {mb} |" in section, name
     assert f"| caches in total | {budget.TOTAL_MB} |" in section
+
+
+def test_entries_unused_for_longer_than_the_ttl_leave():
+    now = [0.0]
+    cache = budget.ByteCache(10_000, ttl=600, clock=lambda: now[0])
+    cache.get_or_compute("upload", lambda: b"x" * 100)
+    cache.get_or_compute("sample", lambda: b"y" * 100)
+    now[0] = 500.0
+    cache.get_or_compute("sample", lambda: b"never")  # a hit keeps "sample" fresh
+    now[0] = 700.0
+    cache.get_or_compute("other", lambda: b"z")
+    assert "upload" not in cache  # unused for 700 s
+    assert "sample" in cache  # used 200 s ago
+    assert cache.bytes == 101
+
+
+def test_functions_sharing_a_store_do_not_share_keys():
+    @budget.cached("player")
+    def one(x):
+        return ("one", x)
+
+    @budget.cached("player")
+    def two(x):
+        return ("two", x)
+
+    assert one(1) == ("one", 1) and two(1) == ("two", 1)

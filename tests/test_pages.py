@@ -160,9 +160,10 @@ def test_centroids_page_shows_missing_classes_and_empty_clusters():
     assert "No centroid for" in warning
     at = page("pages/1_Centroids.py", dataset="blobs", k="4").run()
     assert not at.exception
-    specs = [json.loads(e.proto.spec) for e in at.get("plotly_chart")]
-    animation = specs[0]
-    assert len(animation["frames"]) == int(at.metric[0].value) + 1
+    (player,) = at.get("bidi_component")
+    (pane,) = json.loads(player.proto.json)["panes"]
+    assert pane["n_iter"] == int(at.metric[0].value)
+    assert len(pane["centers"]) == (pane["n_iter"] + 1) * 4 * 2  # every step's centres
 
 
 def test_impossible_setting_is_a_message_not_a_traceback():

@@ -15,6 +15,7 @@ import dataclasses
 import functools
 import inspect
 import threading
+import time
 from collections import OrderedDict
 
 import numpy as np
@@ -31,6 +32,7 @@ BUDGET_MB = {
     "tsne_rows": 25,  # float32 sample a map is drawn for (6,000 MNIST: 19 MB)
     "tsne_maps": 50,  # finished maps: coordinates and the rows they keep (ui/maps.py)
     "tsne_clusters": 2,  # labels and placed centroids per setting
+    "player": 20,  # the Centroids player's frames (PNG data URLs) and pick strips
     "images": 30,  # decoded sample photos and uploads
     "quantization": 40,  # quantised images, preview frames, PNG bytes
     "segmentation": 25,  # painted and outlined images
@@ -38,6 +40,9 @@ BUDGET_MB = {
     "grid": 5,  # experiment grids (a row per run)
 }
 TOTAL_MB = sum(BUDGET_MB.values())
+
+# Seconds an entry may stay unused: an upload's results leave after its tab has gone.
+TTL_S = {"images": 600, "quantization": 600, "segmentation": 600}
 
 
 def nbytes(value, _seen=None) -> int:
@@ -55,7 +60,9 @@ def nbytes(value, _seen=None) -> int:
         return int(base.nbytes)
     if isinstance(value, (bytes, bytearray, memoryview)):
         return len(value)
-    if isinstance(value, (str, int, float, bool, type(None))):
+    if isinstance(value, str):
+        return len(value)  # data URLs and JSON can be megabytes
+    if isinstance(value, (int, float, bool, type(None))):
         return 0
     if isinstance(value, dict):
         return sum(nbytes(k, seen) + nbytes(v, seen) for k, v in value.items())
@@ -76,13 +83,20 @@ class ByteCache:
     max_bytes : int
     sizeof : callable
         Bytes of a value (default :func:`nbytes`).
+    ttl : float or None
+        Seconds an entry may stay unused; older entries leave at the next call.
+    clock : callable
+        Monotonic seconds (tests pass their own).
     """
 
-    def __init__(self, max_bytes: int, sizeof=nbytes):
+    def __init__(self, max_bytes: int, sizeof=nbytes, ttl=None, clock=time.monotonic):
         self.max_bytes = int(max_bytes)
         self.sizeof = sizeof
+        self.ttl = ttl
+        self.clock = clock
         self.bytes = 0
-        self._items: OrderedDict = OrderedDict()  # key -> (value, size)
+        self._items: OrderedDict = OrderedDict()  # key -> (value, size), least recent first
+        self._used: dict = {}  # key -> when it was last asked for
         self._pending: dict = {}  # key -> threading.Event of the computing caller
         self._lock = threading.Lock()
 
@@ -96,8 +110,10 @@ class ByteCache:
         """The cached value for ``key``, or ``compute()`` stored under it (once)."""
         while True:
             with self._lock:
+                self._expire()
                 if key in self._items:
                     self._items.move_to_end(key)
+                    self._used[key] = self.clock()
                     return self._items[key][0]
                 event = self._pending.get(key)
                 if event is None:
@@ -109,19 +125,35 @@ class ByteCache:
             size = self.sizeof(value)
             with self._lock:
                 self._items[key] = (value, size)
+                self._used[key] = self.clock()
                 self.bytes += size
                 while self.bytes > self.max_bytes and len(self._items) > 1:
-                    _, (_, old) = self._items.popitem(last=False)
-                    self.bytes -= old
+                    self._drop(next(iter(self._items)))
             return value
         finally:
             with self._lock:
                 self._pending.pop(key, None)
             event.set()
 
+    def _drop(self, key) -> None:
+        _, size = self._items.pop(key)
+        self._used.pop(key, None)
+        self.bytes -= size
+
+    def _expire(self) -> None:
+        if self.ttl is None:
+            return
+        now = self.clock()
+        while self._items:
+            oldest = next(iter(self._items))
+            if now - self._used[oldest] <= self.ttl:
+                break
+            self._drop(oldest)
+
     def clear(self) -> None:
         with self._lock:
             self._items.clear()
+            self._used.clear()
             self.bytes = 0
 
 
@@ -138,7 +170,7 @@ def store(name: str) -> ByteCache:
     stores = _stores()
     with _STORES_LOCK:
         if name not in stores:
-            stores[name] = ByteCache(BUDGET_MB[name] * 2**20)
+            stores[name] = ByteCache(BUDGET_MB[name] * 2**20, ttl=TTL_S.get(name))
         return stores[name]
 
 
@@ -157,7 +189,8 @@ def cached(name: str):
         def wrapper(*args, **kwargs):
             bound = sig.bind(*args, **kwargs)
             bound.apply_defaults()
-            key = tuple((k, v) for k, v in bound.arguments.items() if not k.startswith("_"))
+            args_key = tuple((k, v) for k, v in bound.arguments.items() if not k.startswith("_"))
+            key = (fn.__qualname__, *args_key)  # functions may share one store
             return store(name).get_or_compute(key, lambda: fn(*args, **kwargs))
 
         wrapper.cache_name = name

@@ -80,6 +80,14 @@ def run_summary(run: engine.Run) -> None:
     st.caption(f"{verb} after {res.n_iter} iteration(s): {res.stop_reason}.")
 
 
+def compact_top() -> None:
+    """Less space above a page's title, so its main picture fits on a projector's screen."""
+    st.html(
+        "<style>.stMainBlockContainer{padding-top:2.6rem;padding-bottom:2rem}"
+        ".stMainBlockContainer h1{font-size:2rem;padding:0 0 0.25rem}</style>"
+    )
+
+
 def preset_cards(columns: int = 3) -> None:
     """The paper's figures as cards with a button that applies one and opens Centroids."""
     for row in range(0, len(PRESETS), columns):

@@ -20,7 +20,7 @@ import streamlit as st
 import kmcore
 
 from . import budget, maps, memory
-from .settings import Settings, is_large
+from .settings import Settings, is_large, parse_starts
 
 
 def _file_split(name: str, split: str) -> str:
@@ -60,19 +60,45 @@ class Run:
 
     result: kmcore.KMeansResult
     evaluation: kmcore.ClusterEvaluation
-    step_evaluations: tuple[kmcore.ClusterEvaluation, ...]
+    steps: kmcore.StepEvaluation
     seconds: float
+
+
+def hand_starts(settings: Settings, X: np.ndarray):
+    """The starting centres chosen by hand (``settings.starts``), or None.
+
+    Raises ValueError when they do not fit the data or k.
+    """
+    parsed = parse_starts(settings.starts) if settings.starts else None
+    if parsed is None:
+        return None
+    kind, value = parsed
+    if kind == "points":
+        if X.shape[1] != 2:
+            raise ValueError("starts placed on the plane need a 2-D data set")
+        starts = value
+    else:
+        if max(value) >= len(X):
+            raise ValueError(f"picked image {max(value)} is not among the {len(X):,} rows")
+        starts = X[list(value)]
+    if len(starts) != settings.k:
+        raise ValueError(
+            f"{len(starts)} starts were chosen by hand but k = {settings.k}; "
+            "choose them again or set k to match"
+        )
+    return starts
 
 
 @budget.cached("runs")
 def run(settings: Settings) -> Run:
     """Run k-means for a setting (raises ValueError for impossible settings)."""
     data = rows(settings.data_key)
+    starts = hand_starts(settings, data.X)
     start = time.perf_counter()
     result = kmcore.kmeans(
         data.X,
         settings.k,
-        init=settings.init,
+        init=settings.init if starts is None else starts,
         metric=settings.metric,
         tol=settings.tol,
         max_iter=settings.max_iter,
@@ -83,9 +109,53 @@ def run(settings: Settings) -> Run:
     )
     seconds = time.perf_counter() - start
     n_classes = len(data.class_names)
-    steps = tuple(kmcore.evaluate(h.labels, data.y, settings.k, n_classes) for h in result.history)
+    steps = kmcore.evaluate_steps(result, data.y, n_classes)
     final = kmcore.evaluate(result.labels, data.y, settings.k, n_classes)
     return Run(result, final, steps, seconds)
+
+
+@budget.cached("player")
+def player_pane(settings: Settings, title: str = "", shade: bool = True) -> dict:
+    """The player's data for a setting's run, built once and shared by every session."""
+    from . import player
+
+    data = rows(settings.data_key)
+    r = run(settings)
+    if data.image_shape is not None:
+        return player.image_pane(
+            r.result, r.steps, data.X, data.image_shape, data.class_names, title
+        )
+    return player.points_pane(
+        data.X,
+        r.result,
+        r.steps,
+        regions(settings),
+        PLANE,
+        data.class_names,
+        title,
+        shade,
+    )
+
+
+@budget.cached("player")
+def candidates_pane(data_key: tuple, per_class: int = 6) -> dict:
+    """A few images of every class to pick the starting centroids from."""
+    from . import player
+
+    data = rows(data_key)
+    n = min(per_class * len(data.class_names), len(data.y))
+    picked = kmcore.stratified_indices(data.y, n, 0)
+    picked = picked[np.argsort(data.y[picked], kind="stable")]
+    return player.candidates_pane(data.X, data.y, picked, data.image_shape, data.class_names)
+
+
+@budget.cached("player")
+def plane_pane(data_key: tuple) -> dict:
+    """The points of a 2-D set alone, for placing starts by hand."""
+    from . import player
+
+    data = rows(data_key)
+    return player.points_pane(data.X, None, None, (), PLANE, data.class_names)
 
 
 def elbow(
@@ -125,7 +195,8 @@ def _grids(result: kmcore.KMeansResult, metric: str, resolution: int) -> tuple:
 @budget.cached("regions")
 def regions(settings: Settings, resolution: int = 110) -> tuple:
     """For steps 0..n_iter, the grid of which centre owns each spot of the plane (2-D data)."""
-    return _grids(run(settings).result, settings.metric, resolution)
+    result = run(settings).result
+    return _grids(result, result.metric, resolution)
 
 
 @st.cache_resource(max_entries=1, show_spinner=False)
@@ -261,12 +332,11 @@ def warm_default_maps() -> threading.Thread | None:
 
 # ---- images (compression, segmentation) ------------------------------------------------
 # An upload is worked on at UPLOAD_PIXELS at most and its results are small (uint8 arrays of
-# that size); upload caches hold a few entries and expire, so a closed tab's upload does not
-# stay. At most IMAGE_WORKERS uploads are decoded/quantised/segmented at once: five tabs
-# uploading together queue instead of each holding its own peak.
+# that size); the image caches are bounded in bytes and expire unused entries (budget.TTL_S),
+# so a closed tab's upload does not stay. At most IMAGE_WORKERS images are decoded, quantised
+# or segmented at once: five tabs uploading together queue instead of each holding its peak.
 
 UPLOAD_PIXELS = 1_000_000
-UPLOAD_TTL = 600  # seconds an upload's results may stay unused in the cache
 IMAGE_WORKERS = 2
 _image_work = threading.BoundedSemaphore(IMAGE_WORKERS)
 memory.configure()  # big blocks straight back to the system when freed (see ui/memory.py)
@@ -278,7 +348,7 @@ def upload_key(data: bytes) -> tuple:
     return ("upload", hashlib.sha256(data).hexdigest())
 
 
-@st.cache_resource(max_entries=2, ttl=UPLOAD_TTL, show_spinner=False)
+@budget.cached("images")
 def _uploaded(digest: str, formats: tuple, _data: bytes) -> tuple[np.ndarray, tuple[str, ...]]:
     with _image_work:
         try:
@@ -317,30 +387,16 @@ def image(
 Quantization = kmcore.QuantizationReport
 
 
-def _quantization(n_colors: int, seed: int, img: np.ndarray) -> Quantization:
-    with _image_work:
-        try:
-            q = kmcore.quantize(img, n_colors, random_state=seed)
-            return kmcore.quantization_report(img, q)
-        finally:
-            _release_memory()
-
-
-@st.cache_resource(max_entries=12, show_spinner=False)
-def _sample_quantization(key: tuple, n_colors: int, seed: int, _img: np.ndarray):
-    return _quantization(n_colors, seed, _img)
-
-
-@st.cache_resource(max_entries=3, ttl=UPLOAD_TTL, show_spinner=False)
-def _upload_quantization(key: tuple, n_colors: int, seed: int, _img: np.ndarray):
-    return _quantization(n_colors, seed, _img)
-
-
+@budget.cached("quantization")
 def quantization(key: tuple, n_colors: int, seed: int, _img: np.ndarray) -> Quantization:
     """Quantise the image ``_img`` (cached under its ``key``) and measure it against the
     original and Pillow's quantisers (see :func:`kmcore.quantization_report`)."""
-    cached = _sample_quantization if key[0] == "sample" else _upload_quantization
-    return cached(key, n_colors, seed, _img)
+    with _image_work:
+        try:
+            q = kmcore.quantize(_img, n_colors, random_state=seed)
+            return kmcore.quantization_report(_img, q)
+        finally:
+            _release_memory()
 
 
 @dataclass(frozen=True)
@@ -359,33 +415,7 @@ class Segmentation:
         return kmcore.outlines(img, self.result.labels)
 
 
-def _segmentation(n_segments, features, seed, colour_weight, position_weight, img):
-    with _image_work:
-        try:
-            start = time.perf_counter()
-            result = kmcore.segment_image(
-                img,
-                n_segments,
-                features=features,
-                random_state=seed,
-                colour_weight=colour_weight,
-                position_weight=position_weight,
-            )
-            return Segmentation(result, time.perf_counter() - start)
-        finally:
-            _release_memory()
-
-
-@st.cache_resource(max_entries=12, show_spinner=False)
-def _sample_segmentation(key, n_segments, features, seed, colour_weight, position_weight, _img):
-    return _segmentation(n_segments, features, seed, colour_weight, position_weight, _img)
-
-
-@st.cache_resource(max_entries=6, ttl=UPLOAD_TTL, show_spinner=False)
-def _upload_segmentation(key, n_segments, features, seed, colour_weight, position_weight, _img):
-    return _segmentation(n_segments, features, seed, colour_weight, position_weight, _img)
-
-
+@budget.cached("segmentation")
 def segmentation(
     key: tuple,
     n_segments: int,
@@ -396,8 +426,20 @@ def segmentation(
     _img: np.ndarray,
 ) -> Segmentation:
     """Segment the image ``_img``, cached under its ``key`` (see :func:`image`)."""
-    cached = _sample_segmentation if key[0] == "sample" else _upload_segmentation
-    return cached(key, n_segments, features, seed, colour_weight, position_weight, _img)
+    with _image_work:
+        try:
+            start = time.perf_counter()
+            result = kmcore.segment_image(
+                _img,
+                n_segments,
+                features=features,
+                random_state=seed,
+                colour_weight=colour_weight,
+                position_weight=position_weight,
+            )
+            return Segmentation(result, time.perf_counter() - start)
+        finally:
+            _release_memory()
 
 
 @st.cache_resource(max_entries=1, show_spinner=False)

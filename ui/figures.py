@@ -10,7 +10,7 @@ from plotly.subplots import make_subplots
 
 import kmcore
 
-from .style import EMPTY_COLOUR, GREY, base_layout, colour
+from .style import EMPTY_COLOUR, GREY, axis_fonts, base_layout, colour
 
 FRAME_MS = 500
 GRID_COLS = 10
@@ -167,8 +167,14 @@ def centroid_animation(result, step_evaluations, image_shape, class_names) -> go
     return fig
 
 
-def start_end_grid(init_centers, centers, image_shape, title_end="end") -> go.Figure:
-    """The paper's figure: starting centroids on the top row, final centroids below."""
+def start_end_grid(
+    init_centers, centers, image_shape, title_end="", row_px: int = 110
+) -> go.Figure:
+    """The paper's figure: starting centroids on the top row, final centroids below.
+
+    ``row_px`` is the height given to each row of centroids (the figure's width is the
+    container's; pass less in a narrow column).
+    """
     k = len(centers)
     h, w = image_shape
     n_cols = min(k, GRID_COLS)
@@ -176,7 +182,10 @@ def start_end_grid(init_centers, centers, image_shape, title_end="end") -> go.Fi
     end = np.asarray(centers).reshape(k, h, w)
     rows = math.ceil(k / n_cols)
     fig = make_subplots(
-        rows=2, cols=1, vertical_spacing=0.12, subplot_titles=("Start", f"End ({title_end})")
+        rows=2,
+        cols=1,
+        vertical_spacing=0.12,
+        subplot_titles=("Start", f"End ({title_end})" if title_end else "End"),
     )
     for r, imgs in enumerate((start, end), start=1):
         z = kmcore.tile_images(imgs, n_cols, max(1, h // 8))
@@ -185,7 +194,7 @@ def start_end_grid(init_centers, centers, image_shape, title_end="end") -> go.Fi
             row=r,
             col=1,
         )
-    fig.update_layout(**base_layout(height=120 + rows * 2 * 110))
+    fig.update_layout(**base_layout(height=120 + rows * 2 * row_px))
     fig.update_xaxes(visible=False, constrain="domain")
     fig.update_yaxes(visible=False, autorange="reversed")
     fig.update_yaxes(scaleanchor="x", row=1, col=1)
@@ -305,7 +314,7 @@ def toy_animation(X, result, grids, *, half_steps=False, show_regions=True) -> g
     return fig
 
 
-def convergence(result) -> go.Figure:
+def convergence(result, height: int = 520) -> go.Figure:
     """Inertia and the largest centre shift per iteration, with the tolerance as a line."""
     it = np.arange(1, result.n_iter + 1)
     fig = make_subplots(
@@ -349,8 +358,8 @@ def convergence(result) -> go.Figure:
         )
     fig.update_yaxes(type="log", tickformat=".1e", row=2, col=1)
     fig.update_xaxes(title_text="iteration", row=2, col=1, dtick=max(1, result.n_iter // 10))
-    fig.update_layout(**base_layout(height=520, showlegend=False))
-    return fig
+    fig.update_layout(**base_layout(height=height, showlegend=False))
+    return axis_fonts(fig)
 
 
 def elbow_figure(res, current_k: int) -> go.Figure:

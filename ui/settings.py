@@ -8,6 +8,8 @@ from __future__ import annotations
 
 from dataclasses import asdict, dataclass, fields, replace
 
+import numpy as np
+
 import kmcore
 
 DATASET_LABELS = {
@@ -72,6 +74,7 @@ class Settings:
     max_iter: int = 100
     update: str = "mean"
     empty: str = "keep"
+    starts: str = ""  # starts chosen by hand: "p" + x,y pairs (2-D) or "i" + row numbers
 
     @property
     def data_key(self) -> tuple:
@@ -84,6 +87,8 @@ class Settings:
         """The settings as URL parameters."""
         out = {}
         for key, value in asdict(self).items():
+            if key == "starts" and not value:
+                continue
             out[key] = ("1" if value else "0") if isinstance(value, bool) else str(value)
         return out
 
@@ -148,6 +153,8 @@ def parse_value(key: str, raw: str):
         if key == "seed":
             value = int(raw)
             return value if 0 <= value <= 99_999 else None
+        if key == "starts":
+            return raw if raw == "" or parse_starts(raw) is not None else None
         if key in ("sample", "max_iter"):
             value = int(raw)
         elif key == "tol":
@@ -157,6 +164,37 @@ def parse_value(key: str, raw: str):
     except (TypeError, ValueError):
         return None
     return value if value in CHOICES[key] else None
+
+
+def parse_starts(raw: str):
+    """Starts chosen by hand, from their URL form; None when malformed.
+
+    ``"p0.1,0.2,0.8,0.9"`` are points of the 2-D plane (x, y pairs, each within
+    -1..2); ``"i12,345"`` are row numbers of the clustered data (images picked).
+
+    Returns
+    -------
+    ("points", ndarray of shape (n, 2)) or ("rows", tuple of int) or None
+    """
+    if len(raw) < 2 or raw[0] not in "pi" or len(raw) > 20 * 2 * K_MAX:
+        return None
+    try:
+        if raw[0] == "p":
+            xy = [float(v) for v in raw[1:].split(",")]
+            if len(xy) % 2 or len(xy) > 2 * K_MAX or not all(-1 <= v <= 2 for v in xy):
+                return None
+            return "points", np.array(xy, dtype=np.float64).reshape(-1, 2)
+        rows = tuple(int(v) for v in raw[1:].split(","))
+    except ValueError:
+        return None
+    if len(rows) > K_MAX or min(rows) < 0:
+        return None
+    return "rows", rows
+
+
+def points_text(points) -> str:
+    """The URL form of starts placed on the plane (3 decimals)."""
+    return "p" + ",".join(f"{float(v):.3f}" for v in np.asarray(points).ravel())
 
 
 def from_query(params) -> tuple[Settings, list[str]]:

@@ -20,12 +20,41 @@ def colour(i: int) -> str:
     return PALETTE[i % len(PALETTE)]
 
 
+def _merge(base: dict, extra: dict) -> dict:
+    out = dict(base)
+    for key, value in extra.items():
+        if isinstance(value, dict) and isinstance(out.get(key), dict):
+            out[key] = _merge(out[key], value)
+        else:
+            out[key] = value
+    return out
+
+
 def base_layout(**extra) -> dict:
-    """Layout shared by every figure: large fonts, tight margins, white background."""
+    """Layout shared by every figure: large fonts, tight margins, white background.
+
+    Streamlit's chart theme sets ticks and legends to 12 px and wins over ``font``;
+    naming them explicitly here keeps them at ``FONT_SIZE``. ``extra`` is merged in
+    key by key (``legend={"orientation": "h"}`` keeps the legend's font). Figures
+    with subplots set the ticks of their other axes themselves (``axis_fonts``).
+    """
+    font = {"size": FONT_SIZE}
+    axis = {"tickfont": font, "title": {"font": font}}
     layout = {
-        "font": {"size": FONT_SIZE},
+        "font": font,
+        "xaxis": axis,
+        "yaxis": axis,
+        "legend": {"font": font, "title": {"font": font}},
+        "hoverlabel": {"font": font},
         "margin": {"l": 10, "r": 10, "t": 40, "b": 10},
         "template": "plotly_white",
     }
-    layout.update(extra)
-    return layout
+    return _merge(layout, extra)
+
+
+def axis_fonts(fig):
+    """Ticks and axis titles of every axis of ``fig`` (subplots too) at ``FONT_SIZE``."""
+    fig.update_xaxes(tickfont_size=FONT_SIZE, title_font_size=FONT_SIZE)
+    fig.update_yaxes(tickfont_size=FONT_SIZE, title_font_size=FONT_SIZE)
+    fig.update_annotations(font_size=FONT_SIZE)
+    return fig
