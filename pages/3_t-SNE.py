@@ -17,11 +17,7 @@ st.markdown(
     "t-SNE draws high-dimensional data in 2-D so that images that are alike land close "
     "together. Colour it by **cluster** to see what k-means grouped, or by **true class** to "
     "see what it should have grouped. The big dots are the centroids, placed on the map like "
-    "new images. Draw a lasso around points to see their images.\n\n"
-    "What the map does **not** show: t-SNE keeps each point's near neighbours near, but the "
-    "distances *between* clusters and the sizes of the clusters on the map mean little. Two "
-    "islands far apart are not necessarily more different than two close ones, and a big "
-    "island is not a bigger or more varied class."
+    "new images. Draw a lasso around points to see their images."
 )
 data = components.rows_or_stop(settings)
 run = components.run_or_stop(settings)
@@ -94,6 +90,12 @@ event = st.plotly_chart(
 st.caption(
     f"{DATASET_LABELS[settings.dataset]} · {len(coords):,} points · perplexity "
     f"{perplexity} · k = {settings.k}. Each point's cluster is its nearest final centroid."
+)
+st.markdown(
+    "What the map does **not** show: t-SNE keeps each point's near neighbours near, but the "
+    "distances *between* clusters and the sizes of the clusters on the map mean little. Two "
+    "islands far apart are not necessarily more different than two close ones, and a big "
+    "island is not a bigger or more varied class."
 )
 
 points = event.selection.points if event and event.selection else []
