@@ -150,3 +150,22 @@ def test_tsne_help_gives_the_share_of_the_split(shared_data, monkeypatch):
     assert not at.exception, at.exception
     help_text = at.select_slider(key="tsne_points").help
     assert "10,000 images, so 6,000 is 60% of it" in help_text
+
+
+def test_experiments_flags_runs_that_hit_max_iterations():
+    at = page(
+        "pages/6_Experiments.py",
+        max_iter="10",
+        tol="0.0",
+        exp_inits="noise",
+        exp_metrics="linf",
+        exp_seeds="2",
+    ).run()
+    assert not at.exception, at.exception
+    at.button(key="exp_run").click().run()
+    assert not at.exception, at.exception
+    capped = [w.value for w in at.warning if "stopped at the limit of 10 iterations" in w.value]
+    assert capped and capped[0].startswith("**2 runs")
+    at.sidebar.select_slider(key="max_iter").set_value(300).run()
+    at.button(key="exp_run").click().run()
+    assert not any("stopped at the limit" in w.value for w in at.warning)

@@ -424,10 +424,9 @@ def elbow_figure(res, current_k: int) -> go.Figure:
             )
         )
     fig.update_layout(
-        **base_layout(height=480),
+        **base_layout(height=480, legend={"orientation": "h", "y": 1.12}),
         xaxis_title="k (number of clusters)",
         yaxis_title="within-cluster sum of squares",
-        legend={"orientation": "h", "y": 1.12},
     )
     fig.update_xaxes(dtick=1 if len(ks) <= 20 else None)
     return fig
@@ -538,8 +537,11 @@ def tsne_figure(
         )
     )
     fig.update_layout(
-        **base_layout(height=height, margin={"l": 10, "r": 10, "t": 10, "b": 10}),
-        legend={"itemsizing": "constant"},
+        **base_layout(
+            height=height,
+            margin={"l": 10, "r": 10, "t": 10, "b": 10},
+            legend={"itemsizing": "constant"},
+        ),
         dragmode="lasso",
     )
     fig.update_xaxes(visible=False)
@@ -561,9 +563,12 @@ def tsne_forming(coords, y, class_names, title, height=TSNE_HEIGHT) -> go.Figure
     """
     fig = go.Figure(_group_traces(coords, y, list(class_names), y, class_names))
     fig.update_layout(
-        **base_layout(height=height, margin={"l": 10, "r": 10, "t": 40, "b": 10}),
+        **base_layout(
+            height=height,
+            margin={"l": 10, "r": 10, "t": 40, "b": 10},
+            legend={"itemsizing": "constant"},
+        ),
         title=title,
-        legend={"itemsizing": "constant"},
     )
     fig.update_xaxes(visible=False)
     fig.update_yaxes(visible=False, scaleanchor="x")
