@@ -424,10 +424,9 @@ def elbow_figure(res, current_k: int) -> go.Figure:
             )
         )
     fig.update_layout(
-        **base_layout(height=480),
+        **base_layout(height=480, legend={"orientation": "h", "y": 1.12}),
         xaxis_title="k (number of clusters)",
         yaxis_title="within-cluster sum of squares",
-        legend={"orientation": "h", "y": 1.12},
     )
     fig.update_xaxes(dtick=1 if len(ks) <= 20 else None)
     return fig
@@ -531,7 +530,7 @@ def tsne_figure(coords, y, labels, centres, class_names, evaluation, colour_by="
         )
     )
     fig.update_layout(
-        **base_layout(height=640), legend={"itemsizing": "constant"}, dragmode="lasso"
+        **base_layout(height=640, legend={"itemsizing": "constant"}), dragmode="lasso"
     )
     fig.update_xaxes(visible=False)
     fig.update_yaxes(visible=False, scaleanchor="x")
