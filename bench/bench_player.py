@@ -101,7 +101,7 @@ def main() -> None:
             pg.goto(f"{url}/Centroids?{q}", wait_until="commit")
             pages.append(pg)
         for pg in pages[1:]:
-            pg.wait_for_function(READY, timeout=300_000)
+            pg.wait_for_function(READY, timeout=900_000)
         print(f"{args.tabs} tabs rendered in {time.perf_counter() - t0:.1f} s")
         for pg in pages:
             pg.locator(".player").get_by_label("Speed").select_option("30")

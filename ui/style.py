@@ -35,17 +35,22 @@ def base_layout(**extra) -> dict:
 
     Streamlit's chart theme sets ticks and legends to 12 px and wins over ``font``;
     naming them explicitly here keeps them at ``FONT_SIZE``. ``extra`` is merged in
-    key by key (``legend={"orientation": "h"}`` keeps the legend's font). Figures
+    key by key; callers may also pass ``legend=``/``xaxis=`` to ``update_layout`` beside
+    it (the fonts are set under flat names, so nothing clashes). Figures
     with subplots set the ticks of their other axes themselves (``axis_fonts``).
     """
     font = {"size": FONT_SIZE}
-    axis = {"tickfont": font, "title": {"font": font}}
+    # Flat names ("legend_font_size"), so a caller may still pass legend=... or xaxis=...
+    # beside **base_layout() without a clash; plotly merges both into the same objects.
     layout = {
         "font": font,
-        "xaxis": axis,
-        "yaxis": axis,
-        "legend": {"font": font, "title": {"font": font}},
-        "hoverlabel": {"font": font},
+        "xaxis_tickfont_size": FONT_SIZE,
+        "xaxis_title_font_size": FONT_SIZE,
+        "yaxis_tickfont_size": FONT_SIZE,
+        "yaxis_title_font_size": FONT_SIZE,
+        "legend_font_size": FONT_SIZE,
+        "legend_title_font_size": FONT_SIZE,
+        "hoverlabel_font_size": FONT_SIZE,
         "margin": {"l": 10, "r": 10, "t": 40, "b": 10},
         "template": "plotly_white",
     }
