@@ -36,7 +36,7 @@ def test_crafted_link_values_are_shown_as_written_not_as_markdown():
     notices = [w.value for w in at.sidebar.warning if "Ignored from the link" in w.value]
     assert len(notices) == 1
     body = notices[0].split("Ignored from the link: ", 1)[1]
-    # Every ASCII punctuation character is backslash-escaped: Markdown shows it as written,
+    # Markdown's active characters are backslash-escaped: it shows them as written,
     # so no link, image, emphasis, HTML, colour or emoji syntax can take effect.
     assert re.search(r"(?<!\\)[\[\]()!<>:*_`]", body.replace("\\\\", "")) is None, body
     assert re.sub(r"\\(.)", r"\1", body) == f"k={LINK}, init={IMAGE}"

@@ -63,7 +63,7 @@ def page(browser):
 def _upload(page, url, name, prefix_page, path):
     page.goto(f"{url}/{prefix_page}")
     need = 2 if prefix_page == "Compression" else 4  # original + result(s)
-    page.wait_for_function(DONE, arg=need, timeout=180_000)
+    page.wait_for_function(DONE, arg=need, timeout=300_000)
     page.get_by_text("Upload your own").click()
     page.wait_for_selector('[data-testid="stFileUploaderDropzoneInput"]', state="attached")
     page.wait_for_function(

@@ -24,7 +24,7 @@ from . import settings as S
 from .settings import KEYS, Settings
 
 _KEEP = "_keep_"
-_PUNCTUATION = re.compile(r"([!-/:-@\[-`{-~])")
+_MARKDOWN = re.compile(r"([\\`*_\[\]()!<>#|~$:{}&])")
 _READY = "_kmlab_ready"
 REJECTED = "_kmlab_rejected"
 
@@ -61,9 +61,9 @@ PAGES = (
 
 
 def plain(text: str) -> str:
-    """``text`` with every ASCII punctuation character backslash-escaped: Markdown shows it
-    as written (CommonMark lets any ASCII punctuation be escaped)."""
-    return _PUNCTUATION.sub(r"\\\1", text)
+    """``text`` on one line with Markdown's active characters backslash-escaped (links,
+    images, autolinks, HTML, emphasis, code, maths, colours, emoji): shown as written."""
+    return _MARKDOWN.sub(r"\\\1", " ".join(text.splitlines()))
 
 
 def _navigation() -> None:
@@ -209,7 +209,7 @@ def sidebar() -> Settings:
     settings = Settings(**{k: ss[_KEEP + k] for k in KEYS})
     if ss.get(REJECTED):
         # Link values are untrusted: shown as plain text, never as Markdown (no live links,
-        # no remote images), by escaping every ASCII punctuation character.
+        # no remote images).
         st.sidebar.warning("Ignored from the link: " + plain(", ".join(ss[REJECTED])))
     url = st.query_params.to_dict()
     ss[_URL] = url
