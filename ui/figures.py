@@ -530,7 +530,7 @@ def tsne_figure(
     )
     fig.update_layout(
         **base_layout(height=height, margin={"l": 10, "r": 10, "t": 10, "b": 10}),
-        legend={"itemsizing": "constant"},
+        legend={"itemsizing": "constant", "font": {"size": FONT_SIZE}},
         dragmode="lasso",
     )
     fig.update_xaxes(visible=False)
@@ -554,7 +554,7 @@ def tsne_forming(coords, y, class_names, title, height=TSNE_HEIGHT) -> go.Figure
     fig.update_layout(
         **base_layout(height=height, margin={"l": 10, "r": 10, "t": 40, "b": 10}),
         title=title,
-        legend={"itemsizing": "constant"},
+        legend={"itemsizing": "constant", "font": {"size": FONT_SIZE}},
     )
     fig.update_xaxes(visible=False)
     fig.update_yaxes(visible=False, scaleanchor="x")
