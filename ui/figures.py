@@ -10,7 +10,7 @@ from plotly.subplots import make_subplots
 
 import kmcore
 
-from .style import EMPTY_COLOUR, GREY, base_layout, colour
+from .style import EMPTY_COLOUR, FONT_SIZE, GREY, base_layout, colour
 
 FRAME_MS = 500
 GRID_COLS = 10
