@@ -10,11 +10,12 @@ from kneed import KneeLocator
 from sklearn.metrics import silhouette_score
 
 from .clustering import kmeans
+from .readonly import ReadOnlyArrays
 from .validation import check_data, check_int
 
 
 @dataclass(frozen=True)
-class ElbowResult:
+class ElbowResult(ReadOnlyArrays):
     """WCSS for a range of k.
 
     Attributes

@@ -9,6 +9,7 @@ import openTSNE
 import scipy.sparse
 from openTSNE.affinity import Affinities, joint_probabilities_nn
 
+from .readonly import ReadOnlyArrays
 from .validation import check_data, n_distinct_rows
 
 # openTSNE's defaults: 250 iterations of early exaggeration, then 500 plain ones.
@@ -16,11 +17,6 @@ EARLY_ITER = 250
 MAIN_ITER = 500
 # What tsne_map reports through ``on_phase``, in order.
 PHASES = ("PCA start", "neighbour search", "early exaggeration", "refining")
-
-
-def _read_only(a: np.ndarray) -> np.ndarray:
-    a.flags.writeable = False
-    return a
 
 
 class _ExactNeighbours(Affinities):
@@ -68,7 +64,7 @@ class _ExactNeighbours(Affinities):
 
 
 @dataclass(frozen=True)
-class TSNEMap:
+class TSNEMap(ReadOnlyArrays):
     """A 2-D t-SNE map and the data it was drawn from (for placing new points).
 
     Its arrays are read-only: caches share one map across sessions.
@@ -91,9 +87,6 @@ class TSNEMap:
     perplexity: float
     kl_divergence: float
     random_state: int
-
-    def __post_init__(self):
-        _read_only(self.coords)
 
     def place(self, points) -> np.ndarray:
         """Positions of new points (e.g. centroids) on the map, leaving the map unchanged.

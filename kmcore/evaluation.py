@@ -7,9 +7,11 @@ from dataclasses import dataclass
 import numpy as np
 from sklearn.metrics import adjusted_rand_score, normalized_mutual_info_score
 
+from .readonly import ReadOnlyArrays
+
 
 @dataclass(frozen=True)
-class ClusterEvaluation:
+class ClusterEvaluation(ReadOnlyArrays):
     """Label-aware summary of a clustering.
 
     Attributes

@@ -11,11 +11,12 @@ from sklearn.decomposition import PCA
 
 from .clustering import kmeans
 from .evaluation import evaluate
+from .readonly import ReadOnlyArrays
 from .validation import check_data
 
 
 @dataclass(frozen=True)
-class CellResult:
+class CellResult(ReadOnlyArrays):
     """One setting of the grid, run once per seed.
 
     Attributes
@@ -65,7 +66,7 @@ class CellResult:
 
 
 @dataclass(frozen=True)
-class GridResult:
+class GridResult(ReadOnlyArrays):
     """All cells of a grid; ``complete`` is False when it was stopped early."""
 
     cells: tuple[CellResult, ...]

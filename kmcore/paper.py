@@ -15,13 +15,14 @@ import numpy as np
 from .datasets import balance
 from .elbow import elbow
 from .experiments import run_grid
+from .readonly import ReadOnlyArrays
 from .validation import check_data
 
 PAPER_INITS = ("random", "maxmin", "hierarchical", "k-means++", "per-class")
 
 
 @dataclass(frozen=True)
-class PaperCheck:
+class PaperCheck(ReadOnlyArrays):
     """What the lab measured for the paper's claims.
 
     Attributes

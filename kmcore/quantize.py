@@ -15,13 +15,14 @@ from sklearn.cluster import kmeans_plusplus
 
 from .distances import nearest_centers
 from .lloyd import kmeans_single
+from .readonly import ReadOnlyArrays
 from .validation import check_image, check_int, derive_seed
 
 FIT_SAMPLE = 40_000
 
 
 @dataclass(frozen=True)
-class Quantized:
+class Quantized(ReadOnlyArrays):
     """An image redrawn with a palette of k colours.
 
     Attributes
@@ -115,11 +116,6 @@ def ssim(a, b) -> float:
     return float(np.mean(sums / (h * w)))
 
 
-def _frozen(arr: np.ndarray) -> np.ndarray:
-    arr.flags.writeable = False
-    return arr
-
-
 def _index_dtype(k: int):
     return np.uint8 if k <= 256 else np.uint16
 
@@ -190,12 +186,12 @@ def quantize(
     indices = indices.reshape(image.shape[:2])
     out = palette[indices]
     return Quantized(
-        _frozen(out),
-        _frozen(palette),
-        _frozen(indices),
+        out,
+        palette,
+        indices,
         math.ceil(math.log2(k)) if k > 1 else 0,
         psnr(image, out),
-        tuple(_frozen(np.array(h, np.float32)) for h in history),
+        tuple(np.array(h, np.float32) for h in history),
         k,
         len(distinct),
         tuple(notes),
@@ -222,7 +218,7 @@ def indexed_png_bytes(q: Quantized) -> bytes:
 
 
 @dataclass(frozen=True)
-class CompressionAccount:
+class CompressionAccount(ReadOnlyArrays):
     """Three ways to count what quantising saves.
 
     Attributes
@@ -290,7 +286,7 @@ PEERS = ("median cut", "fast octree")
 
 
 @dataclass(frozen=True)
-class QuantizationReport:
+class QuantizationReport(ReadOnlyArrays):
     """Everything the compression page shows for one image quantised with k colours.
 
     Attributes
@@ -346,7 +342,7 @@ def report(original, q: Quantized) -> QuantizationReport:
         compression_account(original, q, png),
         ssim(original, q.image),
         MappingProxyType(peers),
-        tuple(_frozen(f) for f in frames),
+        tuple(f for f in frames),
         tuple(frame_psnr),
         png,
     )

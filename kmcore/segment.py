@@ -12,6 +12,7 @@ from sklearn.cluster import kmeans_plusplus
 
 from .distances import nearest_centers
 from .lloyd import kmeans_single
+from .readonly import ReadOnlyArrays
 from .texture import filter_responses, lm_filter_bank
 from .validation import (
     check_choice,
@@ -92,7 +93,7 @@ def pixel_features(
 
 
 @dataclass(frozen=True)
-class Segmented:
+class Segmented(ReadOnlyArrays):
     """An image cut into segments.
 
     Attributes
@@ -215,9 +216,7 @@ def segment_image(
             f"k was capped at {distinct}"
         )
         k = distinct
-    labels = _cluster(image, small, F, k, rng)
-    labels.flags.writeable = False
-    return Segmented(labels, k, tuple(notes))
+    return Segmented(_cluster(image, small, F, k, rng), k, tuple(notes))
 
 
 def mean_colours(image, labels) -> np.ndarray:

@@ -12,16 +12,13 @@ from dataclasses import dataclass
 
 import numpy as np
 
+from .readonly import ReadOnlyArrays
+
 RISE_RTOL = 1e-9  # float round-off is not a rise
 
 
-def _frozen(a: np.ndarray) -> np.ndarray:
-    a.flags.writeable = False
-    return a
-
-
 @dataclass(frozen=True)
-class StepEvaluation:
+class StepEvaluation(ReadOnlyArrays):
     """Per-iteration summary of a run's assignments (arrays are read-only).
 
     Attributes
@@ -108,12 +105,12 @@ def evaluate_steps(result, y, n_classes: int | None = None, n_examples: int = 3)
                 joiners[s, j, : len(pick)] = rows[pick.astype(np.int64)]
         prev = lab
     return StepEvaluation(
-        sizes=_frozen(sizes),
-        majority=_frozen(majority),
-        purity=_frozen(purity),
-        joined=_frozen(joined),
-        left=_frozen(left),
-        joiners=_frozen(joiners),
+        sizes=sizes,
+        majority=majority,
+        purity=purity,
+        joined=joined,
+        left=left,
+        joiners=joiners,
         missing_classes=tuple(missing),
     )
 
