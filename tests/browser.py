@@ -7,6 +7,7 @@ import shutil
 import socket
 import subprocess
 import sys
+import tempfile
 import time
 import urllib.request
 from contextlib import contextmanager
@@ -44,7 +45,17 @@ def free_port() -> int:
 def streamlit_server(env_extra=None, timeout=60.0):
     """Start ``streamlit run app.py`` on a free loopback port; yield (url, process)."""
     port = free_port()
-    env = {**os.environ, **(env_extra or {})}
+    maps = tempfile.mkdtemp(prefix="kmlab-maps-")
+    # Maps go to a scratch folder (never into a data folder such as ../shared), have a few
+    # hundred points (the browser is the point, not openTSNE), and the background warm-up
+    # stays off unless a test asks for it.
+    env = {
+        "KMLAB_CACHE_DIR": maps,
+        "KMLAB_WARM_MAPS": "0",
+        "KMLAB_TSNE_MAX_POINTS": "300",
+        **os.environ,
+        **(env_extra or {}),
+    }
     cmd = [
         sys.executable,
         "-m",
@@ -86,6 +97,7 @@ def streamlit_server(env_extra=None, timeout=60.0):
             proc.wait(10)
         except subprocess.TimeoutExpired:
             proc.kill()
+        shutil.rmtree(maps, ignore_errors=True)
 
 
 def peak_rss_mb(pid: int) -> float:

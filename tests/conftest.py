@@ -12,6 +12,17 @@ SHARED_DATA = ROOT.parent / "shared" / "data"
 
 
 @pytest.fixture(scope="session")
+def _scratch_maps(tmp_path_factory) -> Path:
+    return tmp_path_factory.mktemp("maps")
+
+
+@pytest.fixture(autouse=True)
+def _maps_never_in_a_data_folder(monkeypatch, _scratch_maps):
+    """t-SNE maps are written to a scratch folder, never beside the data (``../shared``)."""
+    monkeypatch.setenv("KMLAB_CACHE_DIR", str(_scratch_maps))
+
+
+@pytest.fixture(scope="session")
 def shared_data() -> Path:
     """The real MNIST / Fashion-MNIST subsets beside the checkout."""
     if not (SHARED_DATA / "mnist" / "t10k-images-idx3-ubyte.gz").exists():

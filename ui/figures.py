@@ -260,7 +260,7 @@ def convergence(result, height: int = 520) -> go.Figure:
             annotation_text=f"tolerance {result.tol:g}",
             annotation_position="top right",
         )
-    fig.update_yaxes(type="log", tickformat=".1e", row=2, col=1)
+    fig.update_yaxes(type="log", dtick=1, exponentformat="power", row=2, col=1)  # 10⁻¹, 10⁻²
     fig.update_xaxes(title_text="iteration", row=2, col=1, dtick=max(1, result.n_iter // 10))
     fig.update_layout(**base_layout(height=height, showlegend=False))
     return axis_fonts(fig)
