@@ -2,11 +2,9 @@
 
 from __future__ import annotations
 
-import os
-
 import pytest
 
-from tests.browser import CHROMIUM_ARGS, chromium_path, streamlit_server, wait_until_done
+from tests.browser import streamlit_server, wait_until_done
 from tests.conftest import SHARED_DATA
 
 pytestmark = pytest.mark.browser
@@ -23,33 +21,10 @@ PAGES = {
 
 
 @pytest.fixture(scope="module")
-def browser():
-    path = chromium_path()
-    if path is None:
-        if os.environ.get("CI"):
-            pytest.fail("Chromium is missing in CI: .ci/run should have installed it")
-        pytest.skip("Chromium not installed (apt-get install chromium)")
-    from playwright.sync_api import sync_playwright
-
-    with sync_playwright() as p:
-        b = p.chromium.launch(executable_path=path, args=CHROMIUM_ARGS)
-        yield b
-        b.close()
-
-
-@pytest.fixture(scope="module")
 def server(tmp_path_factory):
     data = SHARED_DATA if SHARED_DATA.exists() else tmp_path_factory.mktemp("data")
     with streamlit_server({"KMLAB_DATA_DIR": str(data)}) as (url, _proc):
         yield url
-
-
-@pytest.fixture
-def page(browser):
-    context = browser.new_context(viewport={"width": 1280, "height": 720})
-    pg = context.new_page()
-    yield pg
-    context.close()
 
 
 def _no_exception(pg):

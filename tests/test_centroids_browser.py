@@ -5,13 +5,12 @@ One server for the module. Tests that need MNIST skip without ../shared/data.
 
 from __future__ import annotations
 
-import os
 import re
 from urllib.parse import parse_qs, urlparse
 
 import pytest
 
-from tests.browser import CHROMIUM_ARGS, chromium_path, streamlit_server, wait_until_done
+from tests.browser import streamlit_server, wait_until_done
 from tests.conftest import SHARED_DATA
 
 pytestmark = pytest.mark.browser
@@ -33,34 +32,11 @@ SIGNATURE = f"""() => {{
 
 
 @pytest.fixture(scope="module")
-def browser():
-    path = chromium_path()
-    if path is None:
-        if os.environ.get("CI"):
-            pytest.fail("Chromium is missing in CI: .ci/run should have installed it")
-        pytest.skip("Chromium not installed (apt-get install chromium)")
-    from playwright.sync_api import sync_playwright
-
-    with sync_playwright() as p:
-        b = p.chromium.launch(executable_path=path, args=CHROMIUM_ARGS)
-        yield b
-        b.close()
-
-
-@pytest.fixture(scope="module")
 def server():
     data = SHARED_DATA if SHARED_DATA.exists() else None
     env = {"KMLAB_DATA_DIR": str(data)} if data else {}
     with streamlit_server(env) as (url, _):
         yield url
-
-
-@pytest.fixture
-def page(browser):
-    context = browser.new_context(viewport={"width": W, "height": H})
-    pg = context.new_page()
-    yield pg
-    context.close()
 
 
 def open_player(page, url):
