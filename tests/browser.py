@@ -41,21 +41,13 @@ def free_port() -> int:
         return s.getsockname()[1]
 
 
-@contextmanager
-def streamlit_server(env_extra=None, timeout=60.0):
-    """Start ``streamlit run app.py`` on a free loopback port; yield (url, process)."""
-    port = free_port()
-    maps = tempfile.mkdtemp(prefix="kmlab-maps-")
-    # Maps go to a scratch folder (never into a data folder such as ../shared), have a few
-    # hundred points (the browser is the point, not openTSNE), and the background warm-up
-    # stays off unless a test asks for it.
-    env = {
-        "KMLAB_CACHE_DIR": maps,
-        "KMLAB_WARM_MAPS": "0",
-        "KMLAB_TSNE_MAX_POINTS": "300",
-        **os.environ,
-        **(env_extra or {}),
-    }
+def start_server(root=ROOT, env_extra=None, port=None, log=None):
+    """Start ``streamlit run app.py`` of the checkout ``root`` on 127.0.0.1.
+
+    Returns (url, process); the server's output goes to the file ``log`` (or nowhere).
+    """
+    port = port or free_port()
+    env = {**os.environ, **(env_extra or {})}
     cmd = [
         sys.executable,
         "-m",
@@ -73,31 +65,61 @@ def streamlit_server(env_extra=None, timeout=60.0):
         "--server.fileWatcherType",
         "none",
     ]
-    proc = subprocess.Popen(
-        cmd, cwd=ROOT, env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True
-    )
-    url = f"http://127.0.0.1:{port}"
+    out = open(log, "w") if log else subprocess.DEVNULL
+    proc = subprocess.Popen(cmd, cwd=Path(root), env=env, stdout=out, stderr=subprocess.STDOUT)
+    return f"http://127.0.0.1:{port}", proc
+
+
+def wait_healthy(url: str, proc, timeout: float = 60.0) -> None:
+    """Wait for ``/_stcore/health`` to answer; raise if the process dies or time runs out."""
     deadline = time.monotonic() + timeout
+    while True:
+        try:
+            with urllib.request.urlopen(url + "/_stcore/health", timeout=2) as r:
+                if r.status == 200:
+                    return
+        except OSError:
+            pass
+        if proc.poll() is not None or time.monotonic() > deadline:
+            raise RuntimeError(f"streamlit at {url} did not start")
+        time.sleep(0.3)  # polling a port: there is no event to wait on
+
+
+def stop(proc) -> None:
+    """Terminate a server (kill it after 10 s)."""
+    proc.terminate()
     try:
-        while True:
-            try:
-                with urllib.request.urlopen(url + "/_stcore/health", timeout=2) as r:
-                    if r.status == 200:
-                        break
-            except OSError:
-                pass
-            if proc.poll() is not None or time.monotonic() > deadline:
-                out = proc.stdout.read() if proc.stdout else ""
-                raise RuntimeError(f"streamlit did not start:\n{out}")
-            time.sleep(0.3)
+        proc.wait(10)
+    except subprocess.TimeoutExpired:
+        proc.kill()
+
+
+@contextmanager
+def streamlit_server(env_extra=None, timeout=60.0, root=ROOT):
+    """A server of ``root`` on a free loopback port for a ``with`` block; yields (url, process).
+
+    Maps go to a scratch folder (never into a data folder such as ../shared), have a few
+    hundred points (the browser is the point, not openTSNE), and the background warm-up stays
+    off unless ``env_extra`` asks for it.
+    """
+    scratch = Path(tempfile.mkdtemp(prefix="kmlab-server-"))
+    env = {
+        "KMLAB_CACHE_DIR": str(scratch / "maps"),
+        "KMLAB_WARM_MAPS": "0",
+        "KMLAB_TSNE_MAX_POINTS": "300",
+        **(env_extra or {}),
+    }
+    log = scratch / "server.log"
+    url, proc = start_server(root, env, log=log)
+    try:
+        try:
+            wait_healthy(url, proc, timeout)
+        except RuntimeError as exc:
+            raise RuntimeError(f"{exc}:\n{log.read_text()}") from None
         yield url, proc
     finally:
-        proc.terminate()
-        try:
-            proc.wait(10)
-        except subprocess.TimeoutExpired:
-            proc.kill()
-        shutil.rmtree(maps, ignore_errors=True)
+        stop(proc)
+        shutil.rmtree(scratch, ignore_errors=True)
 
 
 def peak_rss_mb(pid: int) -> float:
