@@ -10,7 +10,7 @@ import pytest
 import streamlit as st
 from streamlit.testing.v1 import AppTest
 
-from tests.conftest import ROOT
+from tests.apptest import page
 from ui.sidebar import plain
 
 PAGES = [
@@ -21,7 +21,6 @@ PAGES = [
     "pages/4_Compression.py",
     "pages/5_Segmentation.py",
 ]
-TIMEOUT = 120
 
 
 @pytest.fixture(autouse=True)
@@ -34,15 +33,6 @@ def fresh_caches(monkeypatch, tmp_path):
     yield
     st.cache_data.clear()
     st.cache_resource.clear()
-
-
-def page(path: str, **query) -> AppTest:
-    at = AppTest.from_file(str(ROOT / "app.py"), default_timeout=TIMEOUT)
-    if path != "app.py":
-        at.switch_page(path)
-    for key, value in query.items():
-        at.query_params[key] = value
-    return at
 
 
 def values(data) -> list:

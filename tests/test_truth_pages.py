@@ -6,11 +6,8 @@ import re
 
 import pytest
 import streamlit as st
-from streamlit.testing.v1 import AppTest
 
-from tests.conftest import ROOT
-
-TIMEOUT = 120
+from tests.apptest import page
 
 
 @pytest.fixture(autouse=True)
@@ -21,15 +18,6 @@ def fresh_caches(monkeypatch, tmp_path):
     yield
     st.cache_data.clear()
     st.cache_resource.clear()
-
-
-def page(path: str, **query) -> AppTest:
-    at = AppTest.from_file(str(ROOT / "app.py"), default_timeout=TIMEOUT)
-    if path != "app.py":
-        at.switch_page(path)
-    for key, value in query.items():
-        at.query_params[key] = value
-    return at
 
 
 def texts(at) -> str:
