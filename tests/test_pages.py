@@ -333,3 +333,14 @@ def test_preset_sets_the_sidebar_and_opens_centroids(shared_data, monkeypatch):
     assert sb.slider(key="k").value == 10 and sb.radio(key="split").value == "test"
     assert at.query_params["init"] == "maxmin"
     assert "10,000 points" in at.caption[0].value
+
+
+def test_the_image_choice_travels_in_the_link():
+    at = page("pages/4_Compression.py", compress_source="flower").run()
+    assert not at.exception, at.exception
+    assert at.radio(key="compress_source").value == "flower"
+    assert any("Original" in i.caption for e in at.get("image") for i in e.proto.imgs)
+    at.radio(key="compress_source").set_value("china").run()
+    assert "compress_source" not in at.query_params  # the default keeps links short
+    at.radio(key="compress_source").set_value("upload").run()
+    assert at.query_params["compress_source"] == "upload"
