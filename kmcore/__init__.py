@@ -1,6 +1,18 @@
 """kmcore: the K-Means Lab engine (numpy, scipy, scikit-learn; no UI code)."""
 
 from .clustering import kmeans
+from .colour import COLOUR_SPACES, delta_e, lab_to_rgb, mean_delta_e, rgb_to_lab
+from .compression import (
+    GalleryEntry,
+    OutlierStory,
+    OutlierTrace,
+    PeerRow,
+    compare,
+    gallery,
+    outlier_story,
+    outlier_trace,
+    sorted_palette,
+)
 from .datasets import (
     DATASETS,
     IMAGE_SETS,
@@ -23,16 +35,22 @@ from .embedding import TSNEMap, check_tsne_input, tsne_map, with_affinities
 from .evaluation import ClusterEvaluation, evaluate
 from .experiments import CellResult, GridResult, grid_cells, grid_rows, run_grid
 from .idx import IDXFormatError, read_idx, write_idx
-from .images import HARD_LIMIT_PIXELS, ImageError, load_image, sample_image
+from .images import HARD_LIMIT_PIXELS, SAMPLE_IMAGES, ImageError, load_image, sample_image
 from .init import INIT_METHODS
 from .lloyd import EMPTY_POLICIES, UPDATE_RULES, Iteration, KMeansResult
 from .paper import PAPER_INITS, PaperCheck, check_paper
 from .quantize import (
+    PEERS,
+    QUANTIZE_INITS,
     CompressionAccount,
     QuantizationReport,
     Quantized,
     compression_account,
+    gif_bytes,
     indexed_png_bytes,
+    liq_quantize,
+    palette_png_bytes,
+    peer_quantize,
     pillow_quantize,
     png_bytes,
     preview_frames,
@@ -56,6 +74,7 @@ from .texture import FILTER_NAMES, filter_responses, lm_filter_bank
 from .toy import TOY_SETS, make_toy
 
 __all__ = [
+    "COLOUR_SPACES",
     "DATASETS",
     "EMPTY_POLICIES",
     "FEATURES",
@@ -65,6 +84,9 @@ __all__ = [
     "INIT_METHODS",
     "METRICS",
     "PAPER_INITS",
+    "PEERS",
+    "QUANTIZE_INITS",
+    "SAMPLE_IMAGES",
     "TOY_SETS",
     "UPDATE_RULES",
     "CellResult",
@@ -74,12 +96,16 @@ __all__ = [
     "DatasetUnavailableError",
     "DownloadError",
     "ElbowResult",
+    "GalleryEntry",
     "GridResult",
     "IDXFormatError",
     "ImageError",
     "Iteration",
     "KMeansResult",
+    "OutlierStory",
+    "OutlierTrace",
     "PaperCheck",
+    "PeerRow",
     "QuantizationReport",
     "Quantized",
     "Segmented",
@@ -89,26 +115,37 @@ __all__ = [
     "balanced_indices",
     "check_paper",
     "check_tsne_input",
+    "compare",
     "compression_account",
     "data_dir",
+    "delta_e",
     "elbow",
     "ensure_files",
     "evaluate",
     "evaluate_steps",
     "filter_responses",
     "find_knee",
+    "gallery",
+    "gif_bytes",
     "grid_cells",
     "grid_rows",
     "indexed_png_bytes",
     "inertia_rises",
     "kmeans",
+    "lab_to_rgb",
+    "liq_quantize",
     "lm_filter_bank",
     "load_dataset",
     "load_image",
     "make_toy",
     "mean_colours",
+    "mean_delta_e",
     "nearest_centers",
+    "outlier_story",
+    "outlier_trace",
     "outlines",
+    "palette_png_bytes",
+    "peer_quantize",
     "pillow_quantize",
     "pixel_features",
     "png_bytes",
@@ -118,11 +155,13 @@ __all__ = [
     "quantize",
     "read_idx",
     "region_grid",
+    "rgb_to_lab",
     "run_grid",
     "sample_image",
     "segment",
     "segment_image",
     "select_rows",
+    "sorted_palette",
     "ssim",
     "stratified_indices",
     "subsample",

@@ -283,10 +283,22 @@ def load_image(
     return (arr, tuple(notes)) if return_notes else arr
 
 
+SAMPLE_IMAGES = ("china", "flower", "reef")
+
+
 def sample_image(name: str) -> np.ndarray:
-    """One of scikit-learn's sample photos ("china" or "flower") as (427, 640, 3) uint8."""
+    """A sample image as (427, 640, 3) uint8.
+
+    "china" and "flower" are scikit-learn's sample photos; "reef" is a scene the lab
+    draws itself (:mod:`kmcore.reef`: two small orange fish over an anemone, for the
+    seed article's outlier experiment), not a photograph.
+    """
+    if name not in SAMPLE_IMAGES:
+        raise ValueError(f"unknown sample image {name!r}; choose one of {', '.join(SAMPLE_IMAGES)}")
+    if name == "reef":
+        from .reef import reef_image
+
+        return reef_image()
     from sklearn.datasets import load_sample_image
 
-    if name not in ("china", "flower"):
-        raise ValueError(f"unknown sample image {name!r}; choose 'china' or 'flower'")
     return np.ascontiguousarray(load_sample_image(f"{name}.jpg"))

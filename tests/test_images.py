@@ -221,5 +221,5 @@ def test_pillow_peers_and_ssim(china):
     assert kmcore.ssim(china, china) == pytest.approx(1.0)
     assert 0 < kmcore.ssim(china, q.image) < 1
     frames, psnrs = kmcore.preview_frames(china, q)
-    assert len(frames) == len(q.history) and max(frames[0].shape[:2]) <= 240
+    assert len(frames) == len(q.history) and max(frames[0].shape[:2]) <= 320
     assert psnrs[-1] >= psnrs[0] - 0.5
