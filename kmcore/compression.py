@@ -8,9 +8,7 @@ from __future__ import annotations
 
 import math
 import time
-from collections.abc import Mapping
 from dataclasses import dataclass
-from types import MappingProxyType
 
 import numpy as np
 
@@ -180,53 +178,56 @@ def outlier_trace(
 
 @dataclass(frozen=True)
 class OutlierStory(ReadOnlyArrays):
-    """The article's outlier experiment: one seed traced, and how often it happens.
+    """The article's outlier experiment over several seeds.
 
     Attributes
     ----------
-    traces : tuple of OutlierTrace
-        For ``seed``, one per k of :data:`STORY_KS`.
-    seeds : int
-        How many seeds (0 .. seeds-1) were counted.
-    picked, washed_out, kept : mapping k -> int
-        Over those seeds: starts with a colour within :data:`KEPT_DE` of the outlier;
-        of those, runs that ended without one; runs (any start) that ended with one.
+    ks : tuple of int
+    runs : tuple of tuple of OutlierTrace
+        For each k of ``ks``, the traces of seeds 0, 1, ... in order.
     """
 
-    traces: tuple
-    seeds: int
-    picked: Mapping[int, int]
-    washed_out: Mapping[int, int]
-    kept: Mapping[int, int]
+    ks: tuple
+    runs: tuple
+
+    @property
+    def seeds(self) -> int:
+        """How many seeds were run (0 .. seeds - 1)."""
+        return len(self.runs[0])
+
+    def traces(self, k: int) -> tuple:
+        """The traces of every seed at ``k``."""
+        return self.runs[self.ks.index(k)]
+
+    def picked(self, k: int) -> int:
+        """Runs whose start had a colour within :data:`KEPT_DE` of the outlier colour."""
+        return sum(t.picked for t in self.traces(k))
+
+    def washed_out(self, k: int) -> int:
+        """Runs that started with such a colour and ended without one."""
+        return sum(t.picked and not t.kept for t in self.traces(k))
+
+    def kept(self, k: int) -> int:
+        """Runs that ended with a colour within :data:`KEPT_DE` (whatever the start)."""
+        return sum(t.kept for t in self.traces(k))
 
 
-def outlier_story(image, outlier, *, seed=STORY_SEED, seeds=STORY_SEEDS, max_iter=STORY_ITER):
-    """Trace the outlier colour at k = 16 and 64 for ``seed``, and count over ``seeds`` seeds.
+def outlier_story(image, outlier, *, seeds=STORY_SEEDS, max_iter=STORY_ITER) -> OutlierStory:
+    """Trace the outlier colour at k = 16 and 64 (:data:`STORY_KS`) for seeds 0 .. seeds-1.
 
     Returns
     -------
     OutlierStory
     """
     seeds = check_int(seeds, "seeds", 1, 1000)
-    seed = check_int(seed, "seed", 0)
-    traces, picked, washed, kept = [], {}, {}, {}
-    for k in STORY_KS:
-        runs = {
-            s: outlier_trace(image, outlier, k, random_state=s, max_iter=max_iter)
-            for s in sorted({*range(seeds), seed})
-        }
-        traces.append(runs[seed])
-        counted = [runs[s] for s in range(seeds)]
-        picked[k] = sum(r.picked for r in counted)
-        washed[k] = sum(r.picked and not r.kept for r in counted)
-        kept[k] = sum(r.kept for r in counted)
-    return OutlierStory(
-        tuple(traces),
-        seeds,
-        MappingProxyType(picked),
-        MappingProxyType(washed),
-        MappingProxyType(kept),
+    runs = tuple(
+        tuple(
+            outlier_trace(image, outlier, k, random_state=s, max_iter=max_iter)
+            for s in range(seeds)
+        )
+        for k in STORY_KS
     )
+    return OutlierStory(STORY_KS, runs)
 
 
 @dataclass(frozen=True)

@@ -387,16 +387,136 @@ def image(
 Quantization = kmcore.QuantizationReport
 
 
-@budget.cached("quantization")
-def quantization(key: tuple, n_colors: int, seed: int, _img: np.ndarray) -> Quantization:
-    """Quantise the image ``_img`` (cached under its ``key``) and measure it against the
-    original and Pillow's quantisers (see :func:`kmcore.quantization_report`)."""
+@dataclass(frozen=True)
+class QuantizeSettings:
+    """What a quantisation on the compression page depends on besides the image and k."""
+
+    init: str = "random"
+    max_iter: int = 30
+    tol: float = 0.05  # in colour units (0-1 of the range), as the sidebar's tolerance
+    colour_space: str = "rgb"
+    seed: int = 0
+
+    def kwargs(self, seed: int | None = None) -> dict:
+        """Keyword arguments of :func:`kmcore.quantize` (one start, as the article)."""
+        return {
+            "init": self.init,
+            "n_init": 1,
+            "max_iter": self.max_iter,
+            "tol": self.tol,
+            "colour_space": self.colour_space,
+            "random_state": self.seed if seed is None else seed,
+        }
+
+
+def _image_job(fn):
+    """Run ``fn`` as one of the IMAGE_WORKERS image jobs, giving memory back after it."""
     with _image_work:
         try:
-            q = kmcore.quantize(_img, n_colors, random_state=seed)
-            return kmcore.quantization_report(_img, q)
+            return fn()
         finally:
             _release_memory()
+
+
+@budget.cached("quantization")
+def quantization(key: tuple, n_colors: int, qs: QuantizeSettings, _img: np.ndarray) -> Quantization:
+    """Quantise the image ``_img`` (cached under its ``key``) with the page's settings and
+    measure it against the original (see :func:`kmcore.quantization_report`)."""
+
+    def work():
+        q = kmcore.quantize(_img, n_colors, **qs.kwargs())
+        return kmcore.quantization_report(_img, q)
+
+    return _image_job(work)
+
+
+@dataclass(frozen=True)
+class SeedRun:
+    """One seed of the page's setting: its start, and the result as an indexed PNG."""
+
+    seed: int
+    start: np.ndarray  # (k, 3) uint8, the starting palette
+    psnr: float
+    n_iter: int
+    png: bytes
+
+
+@budget.cached("quantization")
+def quantization_seeds(
+    key: tuple, n_colors: int, qs: QuantizeSettings, seeds: tuple[int, ...], _img: np.ndarray
+) -> tuple[SeedRun, ...]:
+    """The page's setting run from several seeds (the randomness of the start)."""
+
+    def work():
+        out = []
+        for seed in seeds:
+            q = kmcore.quantize(_img, n_colors, **qs.kwargs(seed))
+            start = np.clip(np.rint(q.history[0]), 0, 255).astype(np.uint8)
+            start.flags.writeable = False
+            out.append(SeedRun(seed, start, q.psnr, q.n_iter, kmcore.indexed_png_bytes(q)))
+        return tuple(out)
+
+    return _image_job(work)
+
+
+@budget.cached("quantization")
+def quantization_gallery(key: tuple, qs: QuantizeSettings, _img: np.ndarray) -> tuple:
+    """The image at k = 16, 32, 64, 128 and 256 with the page's setting (see kmcore.gallery)."""
+    return _image_job(lambda: kmcore.gallery(_img, **qs.kwargs()))
+
+
+@budget.cached("quantization")
+def colour_spaces(key: tuple, n_colors: int, qs: QuantizeSettings, _img: np.ndarray) -> tuple:
+    """The page's setting in RGB and in CIELAB: (space, PSNR, mean ΔE, indexed PNG) each."""
+
+    def work():
+        out = []
+        for space in kmcore.COLOUR_SPACES:
+            q = kmcore.quantize(_img, n_colors, **replace(qs, colour_space=space).kwargs())
+            de = kmcore.mean_delta_e(_img, q.image)
+            out.append((space, q.psnr, de, kmcore.indexed_png_bytes(q)))
+        return tuple(out)
+
+    return _image_job(work)
+
+
+@budget.cached("quantization")
+def outlier_story(max_iter: int) -> kmcore.OutlierStory:
+    """The article's outlier experiment on the reef scene (random starts, RGB, no tolerance)."""
+    from kmcore.reef import ORANGE
+
+    reef = _sample("reef")
+    return _image_job(lambda: kmcore.outlier_story(reef, ORANGE, max_iter=max_iter))
+
+
+@budget.cached("quantization")
+def outlier_images(seed: int, max_iter: int) -> tuple[bytes, ...]:
+    """The reef at the end of the outlier experiment's runs for ``seed``, as indexed PNGs."""
+    from kmcore.compression import STORY_KS
+
+    reef = _sample("reef")
+    qs = QuantizeSettings(init="random", max_iter=max_iter, tol=0.0, seed=seed)
+    return _image_job(
+        lambda: tuple(
+            kmcore.indexed_png_bytes(kmcore.quantize(reef, k, **qs.kwargs())) for k in STORY_KS
+        )
+    )
+
+
+LAB_DEFAULT = "k-means, the lab's default"
+
+
+@budget.cached("quantization")
+def comparison(
+    key: tuple, n_colors: int, qs: QuantizeSettings, _img: np.ndarray
+) -> tuple[kmcore.PeerRow, ...]:
+    """k-means (the page's setting, and the engine's default) against libimagequant and
+    Pillow's quantisers at the same k, no dithering (see kmcore.compare)."""
+    ours = {
+        "k-means, this page's settings": qs.kwargs(),
+        LAB_DEFAULT: {"random_state": qs.seed, "colour_space": qs.colour_space},
+    }
+    return _image_job(lambda: kmcore.compare(_img, n_colors, ours=ours))
 
 
 @dataclass(frozen=True)

@@ -515,27 +515,126 @@ def palette_figure(palette, indices) -> go.Figure:
     return fig
 
 
-def quantize_animation(frames, psnrs) -> go.Figure:
-    """The image redrawn with each iteration's palette, played as frames."""
-    names = step_labels(len(frames) - 1)
+def quantize_animation(frame_pngs, psnrs) -> go.Figure:
+    """The image redrawn with each iteration's palette, played as frames.
+
+    Parameters
+    ----------
+    frame_pngs : sequence of bytes
+        One PNG file per frame (start, then each iteration), all of one size; sent as
+        data URLs, a few ten kB each instead of a list of numbers per pixel.
+    psnrs : sequence of float
+    """
+    names = step_labels(len(frame_pngs) - 1)
+    sources = [data_url(png) for png in frame_pngs]
+    w, h = png_size(frame_pngs[0])
     figs = [
-        go.Frame(name=n, data=[go.Image(z=f)], layout={"title": {"text": f"{n}: PSNR {p:.1f} dB"}})
-        for n, f, p in zip(names, frames, psnrs, strict=True)
+        go.Frame(
+            name=n,
+            data=[go.Image(source=src)],
+            layout={
+                "title": {
+                    "text": f"{'Start' if n == 'start' else 'Iteration ' + n}: PSNR {p:.1f} dB"
+                }
+            },
+        )
+        for n, src, p in zip(names, sources, psnrs, strict=True)
     ]
-    menus, sliders = _play_controls(names, duration=300)
+    menus, sliders = _play_controls(names, duration=400)
     fig = go.Figure(data=figs[0].data, frames=figs)
-    h, w = frames[0].shape[:2]
     fig.update_layout(
         **base_layout(
-            height=int(160 + 520 * h / max(w, h)), margin={"l": 10, "r": 10, "t": 50, "b": 90}
+            height=int(170 + 480 * h / max(w, h)), margin={"l": 10, "r": 10, "t": 50, "b": 90}
         ),
         title=figs[0].layout.title,
         updatemenus=menus,
         sliders=sliders,
     )
-    fig.update_xaxes(visible=False)
-    fig.update_yaxes(visible=False, scaleanchor="x")
+    fig.update_xaxes(visible=False, range=[-0.5, w - 0.5])
+    fig.update_yaxes(visible=False, scaleanchor="x", range=[h - 0.5, -0.5])
     return fig
+
+
+def data_url(png: bytes) -> str:
+    """A PNG file as a data URL (for plotly images and HTML)."""
+    import base64
+
+    return "data:image/png;base64," + base64.b64encode(png).decode("ascii")
+
+
+def png_size(png: bytes) -> tuple[int, int]:
+    """Width and height of a PNG file, from its header."""
+    return int.from_bytes(png[16:20], "big"), int.from_bytes(png[20:24], "big")
+
+
+def outlier_chart(traces, kept_de: float, just_noticeable: float) -> go.Figure:
+    """ΔE from the outlier colour to its nearest palette colour, per iteration, one line per k.
+
+    Parameters
+    ----------
+    traces : sequence of kmcore.OutlierTrace
+    kept_de : float
+        The distance drawn as "kept" (dashed line).
+    just_noticeable : float
+        ΔE of a just noticeable difference (dotted line).
+    """
+    fig = go.Figure()
+    for i, t in enumerate(traces):
+        steps = np.arange(len(t.distance))
+        fig.add_trace(
+            go.Scatter(
+                x=steps,
+                y=t.distance,
+                mode="lines+markers",
+                name=f"k = {t.n_colors}",
+                line={"color": colour(i), "width": 3},
+                marker={
+                    "color": [_hex(c) for c in t.nearest],
+                    "size": 9,
+                    "line": {"color": colour(i), "width": 2},
+                },
+                customdata=[_hex(c) for c in t.nearest],
+                hovertemplate="iteration %{x}: ΔE %{y:.1f} (nearest %{customdata})"
+                f"<extra>k = {t.n_colors}</extra>",
+            )
+        )
+    for y, text, dash in (
+        (kept_de, f"ΔE {kept_de:g}: kept", "dash"),
+        (just_noticeable, f"ΔE {just_noticeable:g}: just noticeable", "dot"),
+    ):
+        fig.add_hline(
+            y=y,
+            line={"color": GREY, "dash": dash, "width": 2},
+            annotation_text=text,
+            annotation_position="top right",
+            annotation_font_size=16,
+        )
+    fig.update_layout(
+        **base_layout(height=400, margin={"l": 10, "r": 10, "t": 30, "b": 10}),
+        xaxis_title="iteration (0 = the start)",
+        yaxis_title="ΔE to the nearest palette colour",
+        legend={"orientation": "h", "y": 1.12, "x": 0},
+    )
+    fig.update_yaxes(rangemode="tozero")
+    return fig
+
+
+def palette_swatches(palette, columns: int = 16, size: int = 22, gap: int = 2) -> np.ndarray:
+    """A palette as a grid of square swatches (sorted by hue band, then lightness), uint8.
+
+    Draw it at its own size (``st.image(..., width="content")``): each colour is a flat
+    square, so nothing is blurred.
+    """
+    palette = kmcore.sorted_palette(palette)
+    k = len(palette)
+    cols = min(columns, k)
+    rows = math.ceil(k / cols)
+    cell = size + gap
+    out = np.full((rows * cell + gap, cols * cell + gap, 3), 255, np.uint8)
+    for i, c in enumerate(palette):
+        r, q = divmod(i, cols)
+        out[gap + r * cell : gap + r * cell + size, gap + q * cell : gap + q * cell + size] = c
+    return out
 
 
 def rgb_scatter(image, indices, palette, n_points: int = 3000, seed: int = 0) -> go.Figure:
