@@ -16,6 +16,7 @@ from . import colour
 from .quantize import (
     PEERS,
     indexed_png_bytes,
+    palette_histories,
     palette_png_bytes,
     peer_quantize,
     psnr,
@@ -141,13 +142,32 @@ class OutlierTrace(ReadOnlyArrays):
         return bool(self.distance[-1] <= KEPT_DE)
 
 
+def _check_outlier(outlier) -> np.ndarray:
+    outlier = np.asarray(outlier, np.float64)
+    if outlier.shape != (3,) or not np.all((outlier >= 0) & (outlier <= 255)):
+        raise ValueError(f"outlier must be one sRGB colour (3 values 0-255); got {outlier!r}")
+    return outlier
+
+
+def _trace(history, outlier, k, seed) -> OutlierTrace:
+    dist, near = [], []
+    for pal in history:
+        d = colour.delta_e(pal, outlier)
+        j = int(np.argmin(d))
+        dist.append(float(d[j]))
+        near.append(np.clip(np.rint(pal[j]), 0, 255))
+    return OutlierTrace(k, int(seed), np.array(dist), np.array(near, np.uint8))
+
+
 def outlier_trace(
     image, outlier, n_colors, *, random_state, max_iter=STORY_ITER, init="random", tol=0.0
 ) -> OutlierTrace:
     """The distance from ``outlier`` to the nearest palette colour after each iteration.
 
     The article's setting by default: random pixel colours as the start, RGB, and every
-    one of ``max_iter`` iterations (no tolerance).
+    one of ``max_iter`` iterations (no tolerance). The palettes are those of
+    ``kmcore.quantize(image, n_colors, init=init, max_iter=max_iter, tol=tol,
+    random_state=random_state).history``.
 
     Parameters
     ----------
@@ -163,17 +183,11 @@ def outlier_trace(
     -------
     OutlierTrace
     """
-    outlier = np.asarray(outlier, np.float64)
-    if outlier.shape != (3,) or not np.all((outlier >= 0) & (outlier <= 255)):
-        raise ValueError(f"outlier must be one sRGB colour (3 values 0-255); got {outlier!r}")
-    q = quantize(image, n_colors, init=init, max_iter=max_iter, tol=tol, random_state=random_state)
-    dist, near = [], []
-    for pal in q.history:
-        d = colour.delta_e(pal, outlier)
-        j = int(np.argmin(d))
-        dist.append(float(d[j]))
-        near.append(np.clip(np.rint(pal[j]), 0, 255))
-    return OutlierTrace(q.n_colors, int(random_state), np.array(dist), np.array(near, np.uint8))
+    outlier = _check_outlier(outlier)
+    (history,) = palette_histories(
+        image, n_colors, [random_state], init=init, max_iter=max_iter, tol=tol
+    )
+    return _trace(history, outlier, n_colors, random_state)
 
 
 @dataclass(frozen=True)
@@ -220,10 +234,11 @@ def outlier_story(image, outlier, *, seeds=STORY_SEEDS, max_iter=STORY_ITER) -> 
     OutlierStory
     """
     seeds = check_int(seeds, "seeds", 1, 1000)
+    outlier = _check_outlier(outlier)
     runs = tuple(
         tuple(
-            outlier_trace(image, outlier, k, random_state=s, max_iter=max_iter)
-            for s in range(seeds)
+            _trace(h, outlier, k, s)
+            for s, h in enumerate(palette_histories(image, k, range(seeds), max_iter=max_iter))
         )
         for k in STORY_KS
     )

@@ -414,6 +414,67 @@ def _starts(init, k, rng, pixels, packed, distinct, space, fit):
     return initial_centers(sample, k, init, rng).astype(np.float32)
 
 
+class _Prepared:
+    """One image made ready for k-means at one k: its pixels, colours and cells."""
+
+    def __init__(self, pixels, packed, distinct, space, k):
+        self.pixels, self.packed, self.distinct = pixels, packed, distinct
+        self.space, self.k = space, k
+        self.fit, self.coarse = _fit_sets(pixels, space, k)
+        if len(self.fit[1]) < 2 * k:  # few colours: fit on the distinct colours themselves
+            _, counts = np.unique(packed, return_counts=True)
+            X = _in_space(_unpack(distinct), space)
+            self.fit = self.coarse = (X, counts.astype(np.float64))
+
+    def history(self, init, n_init, max_iter, tol, rng):
+        """The palettes (sRGB 0-255, clipped) from the start on, the stop reason, and how
+        many iterations ran on the coarse cells; ``tol`` in units of the colour range."""
+        steps, stop, n_coarse = _fit(
+            init,
+            self.k,
+            n_init,
+            max_iter,
+            tol * colour.SCALE[self.space],
+            rng,
+            self.fit,
+            self.coarse,
+            self.pixels,
+            self.packed,
+            self.distinct,
+            self.space,
+        )
+        rgb = [np.clip(colour.from_space(c, self.space), 0, 255) for c in steps]
+        return rgb, stop, n_coarse
+
+
+def palette_histories(image, n_colors, seeds, *, init="random", max_iter=30, tol=0.0):
+    """The palette before the first iteration and after each, for several seeds (RGB).
+
+    What :func:`quantize` computes as ``Quantized.history``, without redrawing the image,
+    and with the image's colours and cells prepared once for all the seeds.
+
+    Returns
+    -------
+    list of list of ndarray of shape (k, 3), float64
+        One list per seed.
+    """
+    image = check_image(image)
+    k = check_int(n_colors, "n_colors", 1, 65536)
+    init = check_choice(init, "init", QUANTIZE_INITS)
+    max_iter = check_int(max_iter, "max_iter", 0, 10_000)
+    tol = check_float(tol, "tol")
+    pixels = image.reshape(-1, 3)
+    packed = _packed(pixels)
+    distinct = _distinct(packed)
+    if k >= len(distinct):
+        raise ValueError(f"n_colors ({k}) must be below the image's {len(distinct)} colours")
+    prepared = _Prepared(pixels, packed, distinct, "rgb", k)
+    n_init = _auto_n_init(init, k)
+    return [
+        prepared.history(init, n_init, max_iter, tol, check_random_state(seed))[0] for seed in seeds
+    ]
+
+
 def _check_n_init(n_init, init, k) -> int:
     if isinstance(n_init, str):
         if n_init != "auto":
@@ -537,16 +598,9 @@ def quantize(
         history = (palette.astype(np.float32),)
         k = len(distinct)
     else:
-        fit, coarse = _fit_sets(pixels, space, k)
-        if len(fit[1]) < 2 * k:  # few colours: fit on the distinct colours themselves
-            _, counts = np.unique(packed, return_counts=True)
-            fit = coarse = (_in_space(_unpack(distinct), space), counts.astype(np.float64))
-        tol_units = tol * colour.SCALE[space]
-        steps, stop, n_coarse = _fit(
-            init, k, n_init, max_iter, tol_units, rng, fit, coarse, pixels, packed, distinct, space
-        )
+        prepared = _Prepared(pixels, packed, distinct, space, k)
+        rgb_steps, stop, n_coarse = prepared.history(init, n_init, max_iter, tol, rng)
         n_starts = n_init
-        rgb_steps = [np.clip(colour.from_space(c, space), 0, 255) for c in steps]
         palette = np.clip(np.rint(rgb_steps[-1]), 0, 255).astype(np.uint8)
         indices = _map_pixels(pixels, palette, space)
         history = tuple(rgb_steps)

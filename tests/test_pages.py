@@ -344,3 +344,120 @@ def test_the_image_choice_travels_in_the_link():
     assert "compress_source" not in at.query_params  # the default keeps links short
     at.radio(key="compress_source").set_value("upload").run()
     assert at.query_params["compress_source"] == "upload"
+
+
+# ---- the compression page's settings and experiments ---------------------------------------
+
+
+def _main_caption(at: AppTest) -> str:
+    return [i.caption for e in at.get("image") for i in e.proto.imgs][1]
+
+
+def test_compression_widgets_show_the_values_in_use():
+    at = page(
+        "pages/4_Compression.py",
+        colors="64",
+        iters="12",
+        space="lab",
+        init="k-means++",
+        tol="0.01",
+        seed="3",
+    ).run()
+    assert not at.exception, at.exception
+    assert at.select_slider(key="colors").value == 64 and at.slider(key="iters").value == 12
+    assert at.radio(key="space").value == "lab"
+    sb = at.sidebar
+    assert (
+        sb.selectbox(key="init").value == "k-means++" and sb.select_slider(key="tol").value == 0.01
+    )
+    assert sb.number_input(key="seed").value == 3
+    assert _main_caption(at) == "64 colours (6 bits per pixel): k-means++ start, CIELAB"
+    assert at.metric[0].value == "64"
+    stop = next(c.value for c in at.caption if "iterations" in c.value)
+    assert "of 12 iterations" in stop or "all 12 iterations" in stop, stop
+    assert "0.01 (1 ΔE)" in stop or "all 12" in stop  # the tolerance in CIELAB units
+    at.select_slider(key="colors").set_value(8).run()
+    at.radio(key="space").set_value("rgb").run()
+    at.slider(key="iters").set_value(3).run()
+    assert _main_caption(at) == "8 colours (3 bits per pixel): k-means++ start, RGB"
+    stop = next(c.value for c in at.caption if "iteration" in c.value)
+    assert "3" in stop, stop
+    assert at.query_params["colors"] == "8" and at.query_params["iters"] == "3"
+
+
+def test_compression_offers_only_the_starts_that_fit_pixels():
+    at = page("pages/4_Compression.py", init="per-class").run()
+    assert not at.exception, at.exception
+    init = at.sidebar.selectbox(key="init")
+    assert "per-class" not in init.options and init.value == "random"
+    assert "random pixel colours start" in _main_caption(at)
+    assert any("does not apply on this page" in c.value for c in at.sidebar.caption)
+    assert at.query_params["init"] == "per-class"  # the other pages keep it
+
+
+def test_compression_k_and_iterations_survive_an_upload():
+    at = page("pages/4_Compression.py").run()
+    at.select_slider(key="colors").set_value(2).run()
+    at.slider(key="iters").set_value(7).run()
+    at.radio(key="compress_source").set_value("upload").run()
+    rng = np.random.default_rng(1)
+    img = rng.integers(0, 256, (40, 50, 3), dtype=np.uint8)
+    at.file_uploader(key="compress_upload").set_value(("n.png", _png(img), "image/png")).run()
+    assert not at.exception, at.exception
+    assert at.select_slider(key="colors").value == 2 and at.slider(key="iters").value == 7
+    assert _main_caption(at).startswith("2 colours")
+
+
+def test_the_article_button_sets_the_random_start_and_no_tolerance():
+    at = page("pages/4_Compression.py", init="maxmin").run()
+    at.button(key="article_settings").click().run()
+    assert not at.exception, at.exception
+    assert at.sidebar.selectbox(key="init").value == "random"
+    assert at.sidebar.select_slider(key="tol").value == 0.0
+    stop = next(c.value for c in at.caption if "iteration" in c.value)
+    assert "30" in stop, stop  # 30 iterations run, or stopped when nothing changed
+
+
+def _small_upload(at: AppTest) -> None:
+    img = np.ascontiguousarray(kmcore_sample("china")[::4, ::4])
+    at.radio(key="compress_source").set_value("upload").run()
+    at.file_uploader(key="compress_upload").set_value(("c.png", _png(img), "image/png")).run()
+
+
+def kmcore_sample(name):
+    import kmcore
+
+    return kmcore.sample_image(name)
+
+
+def test_compression_tabs_draw_the_experiments():
+    at = page("pages/4_Compression.py").run()
+    _small_upload(at)
+    assert not at.exception, at.exception
+    labels = [b.proto.label for b in at.get("download_button")]
+    assert any(label.startswith("Download the iterations (GIF") for label in labels), labels
+    at.session_state["compress_tab"] = "Gallery of k"
+    at.run()
+    captions = [i.caption for e in at.get("image") for i in e.proto.imgs]
+    assert [c for c in captions if c.startswith("k = ") and "after" not in c] == [
+        f"k = {k}" for k in (16, 32, 64, 128, 256)
+    ]
+    assert sum("after" in c for c in captions) == 2  # the palettes at 64 and 256
+    at.session_state["compress_tab"] = "Against pngquant & Pillow"
+    at.run()
+    assert not at.exception, at.exception
+    methods = list(at.dataframe[0].value["method"])
+    assert "libimagequant" in methods and "median cut" in methods and len(methods) == 6
+    assert not at.get("download_button")  # the closed Iterations tab did not run
+
+
+def test_compression_outlier_tab_says_what_it_computed():
+    at = page("pages/4_Compression.py").run()
+    at.session_state["compress_tab"] = "Outlier colour"
+    at.run()
+    assert not at.exception, at.exception
+    assert at.selectbox(key="story_seed").value == 10
+    text = " ".join(m.value for m in at.markdown)
+    assert "**k = 16**, seed 10" in text and "**washed out**" in text
+    assert "**k = 64**, seed 10" in text and "**kept**" in text
+    assert at.get("plotly_chart")

@@ -113,10 +113,9 @@ def main_picture(original, result: kmcore.QuantizationReport, notes) -> None:
     h, w = original.shape[:2]
     before.image(original, caption=f"Original: {w} × {h}, up to 16.7 million colours")
     bpp = f"{q.bits_per_pixel} bit{'' if q.bits_per_pixel == 1 else 's'} per pixel"
-    after.image(
-        q.image,
-        caption=f"{q.n_colors} colours ({bpp}), {INITS.get(q.init, q.init).lower()} start",
-    )
+    space = colour.COLOUR_SPACE_LABELS[q.colour_space]
+    start = INITS.get(q.init, q.init).split(" (")[0].lower()
+    after.image(q.image, caption=f"{q.n_colors} colours ({bpp}): {start} start, {space}")
     for note in notes:  # below the pictures, so that they stay on the first screen
         st.info(f"Note: {note}.")
     text, button = st.columns([5, 2], vertical_alignment="center")
@@ -130,17 +129,18 @@ def main_picture(original, result: kmcore.QuantizationReport, notes) -> None:
             help="Starts from k random pixel colours and runs every iteration, as the "
             "article does (sets the sidebar's initialisation and tolerance).",
         )
-    m = st.columns(5)
-    m[0].metric("Bits per pixel", f"24 → {q.bits_per_pixel}")
-    m[1].metric("PSNR", f"{q.psnr:.1f} dB", help="Peak signal-to-noise ratio: higher is closer.")
-    m[2].metric(
+    m = st.columns(6)
+    m[0].metric("Colours", q.n_colors)
+    m[1].metric("Bits per pixel", f"24 → {q.bits_per_pixel}")
+    m[2].metric("PSNR", f"{q.psnr:.1f} dB", help="Peak signal-to-noise ratio: higher is closer.")
+    m[3].metric(
         "Mean ΔE",
         f"{result.delta_e:.2f}",
         help="Mean colour difference ΔE*ab (CIE 1976: distance in CIELAB) over the pixels; "
         f"about {colour.JUST_NOTICEABLE_DE} is just noticeable. Lower is closer.",
     )
-    m[3].metric("SSIM", f"{result.ssim:.3f}", help="Structural similarity: 1 is identical.")
-    m[4].metric("Indexed PNG", kb(acc.indexed_png), help="The real file, as downloaded below.")
+    m[4].metric("SSIM", f"{result.ssim:.3f}", help="Structural similarity: 1 is identical.")
+    m[5].metric("Indexed PNG", kb(acc.indexed_png), help="The real file (Iterations tab).")
 
 
 def tabs():
