@@ -8,6 +8,7 @@ values as text, with no live link and no remote image in the page.
 from __future__ import annotations
 
 import io
+import re
 
 import numpy as np
 import pytest
@@ -111,3 +112,28 @@ def test_the_colours_slider_shows_the_k_in_use_after_an_upload(server, page, tmp
     captions = page.locator('[data-testid="stImageCaption"]').all_inner_texts()
     assert shown.get_attribute("aria-valuetext") == "2"
     assert any(c.startswith("2 colours") for c in captions), captions
+
+
+def test_the_gallery_and_the_gif_download_appear(server, page):
+    """Compression's gallery tab shows k = 16 ... 256, and the iterations download as a GIF
+    with one frame per iteration."""
+    page.goto(f"{server}/Compression?colors=8&iters=4")
+    page.wait_for_function(DONE, arg=2, timeout=300_000)
+    button = page.get_by_role("button", name=re.compile(r"Download the iterations \(GIF"))
+    button.wait_for(timeout=300_000)
+    with page.expect_download() as download:
+        button.click()
+    gif = Image.open(download.value.path())
+    assert gif.format == "GIF" and 2 <= gif.n_frames <= 5  # the start and up to 4 iterations
+    page.get_by_role("tab", name="Gallery of k").click()
+    page.wait_for_function(
+        """() => {
+          const caps = [...document.querySelectorAll('[data-testid="stImageCaption"]')]
+            .map(c => c.innerText);
+          return ['16', '32', '64', '128', '256'].every(k => caps.includes('k = ' + k));
+        }""",
+        timeout=300_000,
+    )
+    main = page.locator('[data-testid="stMain"]')
+    assert main.locator('[data-testid="stException"]').count() == 0
+    assert "The palettes at k = 64 and 256" in main.inner_text()

@@ -20,7 +20,7 @@ from .sidebar import page_control, set_values
 
 # The sidebar's starts that make sense for pixels ("one per class" needs classes).
 INITS = {
-    "random": "Random pixel colours (the article)",
+    "random": "Random pixel colours",
     "k-means++": "k-means++",
     "maxmin": "MaxMin (farthest first)",
     "hierarchical": "Hierarchical (Ward)",
@@ -122,12 +122,13 @@ def main_picture(original, result: kmcore.QuantizationReport, notes) -> None:
     text.caption(stop_text(q))
     if q.init != "random" or q.tol != 0:
         button.button(
-            "Repeat the article: random start, no tolerance",
+            "Run as the article",
             on_click=set_values,
             kwargs={"init": "random", "tol": 0.0},
             key="article_settings",
-            help="Starts from k random pixel colours and runs every iteration, as the "
-            "article does (sets the sidebar's initialisation and tolerance).",
+            help="Random pixel colours as the start and no tolerance, so that every "
+            "iteration runs, as in the article (sets the sidebar's initialisation and "
+            "tolerance).",
         )
     m = st.columns(6)
     m[0].metric("Colours", q.n_colors)
@@ -173,7 +174,7 @@ def iterations_tab(result: kmcore.QuantizationReport) -> None:
             key="gif_download",
         )
         st.download_button(
-            f"Download the compressed image (indexed PNG, {kb(len(result.indexed_png))})",
+            f"Download the image (PNG, {kb(len(result.indexed_png))})",
             result.indexed_png,
             f"compressed_{q.n_colors}_colours.png",
             "image/png",
@@ -260,8 +261,9 @@ def outlier_tab(iterations: int) -> None:
 
     with st.spinner("Running the outlier experiment (2 × 20 runs)…"):
         story = engine.outlier_story(iterations)
+    pick, _ = st.columns([1, 3])
     seed = page_control(
-        st.selectbox,
+        pick.selectbox,
         "Seed of the start",
         options=list(range(story.seeds)),
         default=STORY_SEED,
@@ -270,22 +272,21 @@ def outlier_tab(iterations: int) -> None:
         "at k = 16, then washed out.",
     )
     traces = [story.traces(k)[seed] for k in STORY_KS]
-    left, right = st.columns([2, 3])
-    with left:
-        st.image(
-            kmcore.sample_image("reef"),
-            caption="A made-up reef, drawn by the lab's code (not a photograph): two small "
-            "orange fish over an anemone, as in the article's clown-fish photo.",
-        )
-        pngs = engine.outlier_images(seed, iterations)
-        for col, t, png in zip(st.columns(len(traces)), traces, pngs, strict=True):
-            col.image(png, caption=f"k = {t.n_colors} after {len(t.distance) - 1} iterations")
-    with right:
-        st.plotly_chart(
-            figures.outlier_chart(traces, KEPT_DE, colour.JUST_NOTICEABLE_DE),
-            width="stretch",
-            key="outlier_chart",
-        )
+    pngs = engine.outlier_images(seed, iterations)
+    cols = st.columns(1 + len(traces))
+    cols[0].image(
+        engine.image(("sample", "reef"))[0],
+        caption="A made-up reef drawn by the lab's code (not a photograph): two small "
+        "orange fish over an anemone, as in the article's clown-fish photo.",
+    )
+    for col, t, png in zip(cols[1:], traces, pngs, strict=True):
+        fate = "kept" if t.kept else "washed out"
+        col.image(png, caption=f"k = {t.n_colors} after {len(t.distance) - 1} iterations: {fate}")
+    st.plotly_chart(
+        figures.outlier_chart(traces, KEPT_DE, colour.JUST_NOTICEABLE_DE),
+        width="stretch",
+        key="outlier_chart",
+    )
     lines = []
     for t in traces:
         fate = "kept" if t.kept else "washed out"
