@@ -10,7 +10,7 @@ from ui.uploads import pick_image
 st.set_page_config(
     page_title="Compression · K-Means Lab", page_icon=":material/palette:", layout="wide"
 )
-settings = sidebar()
+settings = sidebar(uses=("seed",))
 
 st.title("Compression: an image in k colours")
 st.markdown(

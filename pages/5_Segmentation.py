@@ -9,7 +9,7 @@ from ui.uploads import pick_image
 st.set_page_config(
     page_title="Segmentation · K-Means Lab", page_icon=":material/texture:", layout="wide"
 )
-settings = sidebar()
+settings = sidebar(uses=("seed",))
 
 st.title("Segmentation: colour and texture")
 st.markdown(

@@ -55,9 +55,29 @@ def fingerprint(at: AppTest) -> str:
 def test_page_runs_on_the_default(path):
     at = page(path).run()
     assert not at.exception, at.exception
-    assert at.title and at.sidebar.selectbox(key="dataset").value == "digits"
+    assert at.title
     if path not in ("app.py", "pages/6_Experiments.py"):
         assert at.get("plotly_chart"), "no chart drawn"
+    if path not in IMAGE_PAGES:  # no data set there: see the next test
+        assert at.sidebar.selectbox(key="dataset").value == "digits"
+
+
+IMAGE_PAGES = ("pages/4_Compression.py", "pages/5_Segmentation.py")
+
+
+@pytest.mark.parametrize("path", IMAGE_PAGES)
+def test_image_pages_show_only_the_settings_that_act_on_them(path):
+    at = page(path, k="7", dataset="moons").run()
+    assert not at.exception, at.exception
+    drawn = {w.key for w in at.sidebar if getattr(w, "key", None)}
+    assert "seed" in drawn
+    assert not drawn & {"dataset", "k", "balance"}, drawn
+    assert any("act on the other pages" in c.value for c in at.sidebar.caption)
+    # what is not drawn is kept: in the link, and on the next page
+    assert at.query_params["k"] == "7" and at.query_params["dataset"] == "moons"
+    at.switch_page("pages/1_Centroids.py").run()
+    assert at.sidebar.slider(key="k").value == 7
+    assert at.sidebar.selectbox(key="dataset").value == "moons"
 
 
 CHANGES = [
@@ -236,7 +256,7 @@ def test_compression_page_survives_a_hostile_upload():
     ).run()
     assert not at.exception, at.exception
     assert at.error and "cannot be used" in at.error[0].value and "damaged" in at.error[0].value
-    assert at.sidebar.slider(key="k").value == 7  # nothing the user set is lost
+    assert at.query_params["k"] == "7"  # nothing the user set is lost
     at.radio(key="compress_source").set_value("flower").run()
     assert not at.exception and not at.error
     assert at.metric[0].value == "16"
@@ -313,3 +333,14 @@ def test_preset_sets_the_sidebar_and_opens_centroids(shared_data, monkeypatch):
     assert sb.slider(key="k").value == 10 and sb.radio(key="split").value == "test"
     assert at.query_params["init"] == "maxmin"
     assert "10,000 points" in at.caption[0].value
+
+
+def test_the_image_choice_travels_in_the_link():
+    at = page("pages/4_Compression.py", compress_source="flower").run()
+    assert not at.exception, at.exception
+    assert at.radio(key="compress_source").value == "flower"
+    assert any("Original" in i.caption for e in at.get("image") for i in e.proto.imgs)
+    at.radio(key="compress_source").set_value("china").run()
+    assert "compress_source" not in at.query_params  # the default keeps links short
+    at.radio(key="compress_source").set_value("upload").run()
+    assert at.query_params["compress_source"] == "upload"

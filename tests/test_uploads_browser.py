@@ -40,6 +40,11 @@ def _upload(page, url, name, prefix_page, path):
     page.goto(f"{url}/{prefix_page}")
     need = 2 if prefix_page == "Compression" else 4  # original + result(s)
     page.wait_for_function(DONE, arg=need, timeout=300_000)
+    return _upload_here(page, path, need)
+
+
+def _upload_here(page, path, need):
+    """Choose "Upload your own" on the open page, upload ``path`` and wait for the result."""
     page.get_by_text("Upload your own").click()
     page.wait_for_selector('[data-testid="stFileUploaderDropzoneInput"]', state="attached")
     page.wait_for_function(
@@ -83,3 +88,26 @@ def test_a_crafted_link_shows_its_values_as_text(server, page):
     assert "k=[x](http://a)" in notice.inner_text()
     assert "init=![i](http://b/i.png)" in notice.inner_text()
     assert notice.locator("a").count() == 0 and notice.locator("img").count() == 0
+
+
+def test_the_colours_slider_shows_the_k_in_use_after_an_upload(server, page, tmp_path):
+    """Slider at 2 on the sample, then an upload: the slider must still say 2 (it used to
+    spring back to 16 on screen while the picture was made with 2)."""
+    path = tmp_path / "noise.png"
+    rng = np.random.default_rng(0)
+    Image.fromarray(rng.integers(0, 256, (60, 80, 3), dtype=np.uint8)).save(path)
+    page.goto(f"{server}/Compression")
+    page.wait_for_function(DONE, arg=2, timeout=300_000)
+    page.locator('[data-testid="stMain"] input[type=range]').first.focus()
+    page.keyboard.press("Home")
+    page.wait_for_function(
+        """() => [...document.querySelectorAll('[data-testid="stImageCaption"]')]
+                 .some(c => c.innerText.startsWith('2 colours'))""",
+        timeout=300_000,
+    )
+    page.wait_for_function(DONE, arg=2, timeout=300_000)
+    assert _upload_here(page, path, need=2) == "images"
+    shown = page.locator('[data-testid="stMain"] input[type=range]').first
+    captions = page.locator('[data-testid="stImageCaption"]').all_inner_texts()
+    assert shown.get_attribute("aria-valuetext") == "2"
+    assert any(c.startswith("2 colours") for c in captions), captions

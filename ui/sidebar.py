@@ -9,8 +9,8 @@ mirrored to the URL, and a new session starts from the URL.
 from __future__ import annotations
 
 import re
-from collections.abc import Callable
-from dataclasses import dataclass
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass, replace
 from functools import partial
 from pathlib import Path
 from typing import Any
@@ -123,100 +123,195 @@ def set_values(**values) -> None:
         st.session_state[_KEEP + key] = value
 
 
-def _widget(kind, label, key, **kwargs):
-    st.session_state[key] = st.session_state[_KEEP + key]
+def _widget(kind, label, key, *, allowed=None, **kwargs):
+    """Draw one setting's widget from its kept value.
+
+    With ``allowed`` (the values that act on this page), a kept value outside it
+    is shown and used as ``allowed[0]`` on this page only: the kept value, and so
+    the other pages and the link, stay as the user set them.
+    """
+    value = st.session_state[_KEEP + key]
+    if allowed is not None and value not in allowed:
+        value = allowed[0]
+    st.session_state[key] = value
     return kind(label, key=key, on_change=_keep, args=(key,), help=HELP.get(key), **kwargs)
 
 
-def sidebar() -> Settings:
-    """Draw the sidebar and return the settings it holds.
+# What each setting is called where the sidebar lists those that act on other pages only.
+_NAMES = {
+    "dataset": "data set",
+    "k": "k",
+    "init": "initialisation",
+    "metric": "distance",
+    "balance": "class balancing",
+    "tol": "tolerance",
+    "seed": "seed",
+    "max_iter": "max iterations",
+    "update": "update rule",
+    "empty": "empty cluster",
+}
+
+
+def sidebar(
+    uses: tuple[str, ...] | None = None, options: Mapping[str, Any] | None = None
+) -> Settings:
+    """Draw the sidebar and return the settings in use on this page.
+
+    Parameters
+    ----------
+    uses : tuple of str, optional
+        The settings that act on this page (keys of :data:`ui.settings.KEYS`);
+        only these are drawn. None: every setting (the data-set pages).
+    options : mapping, optional
+        For a setting whose choices on this page are fewer than the sidebar's:
+        key -> the allowed values, or a mapping value -> label to name them as
+        this page does. A kept value outside them is used as the first allowed
+        value here, and said so, without changing it for the other pages.
 
     Returns
     -------
     Settings
+        The kept settings, with the values this page uses in place of those it
+        does not allow.
     """
     _start_session()
     ss = st.session_state
+    options = dict(options or {})
+    shown = set(KEYS if uses is None else uses)
+    unknown = shown - set(KEYS) | set(options) - set(KEYS)
+    if unknown:
+        raise KeyError(f"not sidebar settings: {sorted(unknown)}")
+
+    def choices(key, values, label):
+        if key not in options:
+            return {"options": list(values), "format_func": label}
+        allowed = options[key]
+        names = allowed if isinstance(allowed, Mapping) else None
+        return {
+            "options": list(allowed),
+            "format_func": names.get if names else label,
+            "allowed": list(allowed),
+        }
+
     with st.sidebar:
         _navigation()
         st.header("Settings")
-        _widget(
-            st.selectbox,
-            "Data set",
-            "dataset",
-            options=list(S.DATASET_LABELS),
-            format_func=S.DATASET_LABELS.get,
-        )
-        if S.is_large(ss["dataset"]):
-            _widget(st.radio, "Split", "split", options=list(S.CHOICES["split"]), horizontal=True)
+        if "dataset" in shown:
+            _widget(
+                st.selectbox,
+                "Data set",
+                "dataset",
+                **choices("dataset", S.DATASET_LABELS, S.DATASET_LABELS.get),
+            )
+            if S.is_large(ss["dataset"]):
+                _widget(
+                    st.radio, "Split", "split", options=list(S.CHOICES["split"]), horizontal=True
+                )
+                _widget(
+                    st.select_slider,
+                    "Sample size",
+                    "sample",
+                    options=list(S.SAMPLES),
+                    format_func=lambda n: "all" if n == 0 else f"{n:,}",
+                )
+                if ss["sample"] == 0 and ss["split"] == "train":
+                    st.caption(
+                        "All 60,000 images: about 200 MB of server memory and a few "
+                        "seconds per run. A sample is enough to see the effects."
+                    )
+        if "k" in shown:
+            _widget(st.slider, "k (clusters)", "k", min_value=1, max_value=S.K_MAX)
+        if "init" in shown:
+            _widget(
+                st.selectbox,
+                "Initialisation",
+                "init",
+                **choices(
+                    "init", S.INIT_LABELS, partial(S.init_label, metric=ss[_KEEP + "metric"])
+                ),
+            )
+        if "metric" in shown:
+            _widget(
+                st.radio,
+                "Distance",
+                "metric",
+                horizontal=True,
+                **choices("metric", S.METRIC_LABELS, S.METRIC_LABELS.get),
+            )
+        if "balance" in shown:
+            _widget(st.toggle, "Balance classes", "balance")
+        if "tol" in shown:
             _widget(
                 st.select_slider,
-                "Sample size",
-                "sample",
-                options=list(S.SAMPLES),
-                format_func=lambda n: "all" if n == 0 else f"{n:,}",
+                "Tolerance",
+                "tol",
+                options=list(S.TOLERANCES),
+                format_func=lambda t: "0 (until nothing changes)" if t == 0 else f"{t:g}",
             )
-            if ss["sample"] == 0 and ss["split"] == "train":
-                st.caption(
-                    "All 60,000 images: about 200 MB of server memory and a few "
-                    "seconds per run. A sample is enough to see the effects."
-                )
-        _widget(st.slider, "k (clusters)", "k", min_value=1, max_value=S.K_MAX)
-        _widget(
-            st.selectbox,
-            "Initialisation",
-            "init",
-            options=list(S.INIT_LABELS),
-            format_func=partial(S.init_label, metric=ss[_KEEP + "metric"]),
-        )
-        _widget(
-            st.radio,
-            "Distance",
-            "metric",
-            options=list(S.METRIC_LABELS),
-            format_func=S.METRIC_LABELS.get,
-            horizontal=True,
-        )
-        _widget(st.toggle, "Balance classes", "balance")
-        _widget(
-            st.select_slider,
-            "Tolerance",
-            "tol",
-            options=list(S.TOLERANCES),
-            format_func=lambda t: "0 (until nothing changes)" if t == 0 else f"{t:g}",
-        )
-        _widget(st.number_input, "Seed", "seed", min_value=0, max_value=99_999, step=1)
-        with st.expander("Advanced"):
-            _widget(st.select_slider, "Max iterations", "max_iter", options=list(S.MAX_ITERS))
-            _widget(
-                st.radio,
-                "Update rule",
-                "update",
-                options=["mean", "median"],
-                format_func={"mean": "mean (k-means)", "median": "median (k-medians)"}.get,
-            )
-            _widget(
-                st.radio,
-                "Empty cluster",
-                "empty",
-                options=["keep", "farthest"],
-                format_func={
-                    "keep": "leave it where it is",
-                    "farthest": "move to the farthest point",
-                }.get,
+        if "seed" in shown:
+            _widget(st.number_input, "Seed", "seed", min_value=0, max_value=99_999, step=1)
+        if shown & {"max_iter", "update", "empty"}:
+            with st.expander("Advanced"):
+                if "max_iter" in shown:
+                    _widget(
+                        st.select_slider, "Max iterations", "max_iter", options=list(S.MAX_ITERS)
+                    )
+                if "update" in shown:
+                    _widget(
+                        st.radio,
+                        "Update rule",
+                        "update",
+                        options=["mean", "median"],
+                        format_func={"mean": "mean (k-means)", "median": "median (k-medians)"}.get,
+                    )
+                if "empty" in shown:
+                    _widget(
+                        st.radio,
+                        "Empty cluster",
+                        "empty",
+                        options=["keep", "farthest"],
+                        format_func={
+                            "keep": "leave it where it is",
+                            "farthest": "move to the farthest point",
+                        }.get,
+                    )
+        elsewhere = [name for key, name in _NAMES.items() if key not in shown]
+        if elsewhere:
+            st.caption(
+                "Only the settings that act on this page are shown; "
+                f"{_series(elsewhere)} act on the other pages and are kept."
             )
         st.caption("Share these settings: copy the address bar.")
-    settings = Settings(**{k: ss[_KEEP + k] for k in KEYS})
+    kept = Settings(**{k: ss[_KEEP + k] for k in KEYS})
+    in_use = {}
+    for key, allowed in options.items():
+        if key in shown and getattr(kept, key) not in allowed:
+            in_use[key] = next(iter(allowed))
+            label = allowed[in_use[key]] if isinstance(allowed, Mapping) else in_use[key]
+            st.sidebar.caption(
+                f"{_NAMES[key].capitalize()}: {plain(str(_label(key, getattr(kept, key))))} "
+                f"does not apply on this page, so it uses {plain(str(label))}; the other "
+                "pages keep yours."
+            )
     if ss.get(REJECTED):
         # Link values are untrusted: shown as plain text, never as Markdown (no live links,
         # no remote images).
         st.sidebar.warning("Ignored from the link: " + plain(", ".join(ss[REJECTED])))
     url = st.query_params.to_dict()
     ss[_URL] = url
-    query = {**settings.to_query(), **_page_query(url)}
+    query = {**kept.to_query(), **_page_query(url)}
     if url != query:
         st.query_params.from_dict(query)
-    return settings
+    return replace(kept, **in_use)
+
+
+def _label(key: str, value) -> str:
+    labels = {"dataset": S.DATASET_LABELS, "init": S.INIT_LABELS, "metric": S.METRIC_LABELS}
+    return labels.get(key, {}).get(value, value)
+
+
+def _series(names: list[str]) -> str:
+    return names[0] if len(names) == 1 else ", ".join(names[:-1]) + " and " + names[-1]
 
 
 # ---- page controls in the URL --------------------------------------------------------------

@@ -7,6 +7,7 @@ import streamlit as st
 import kmcore
 
 from . import engine
+from .sidebar import page_control
 
 TYPES = ["png", "jpg", "jpeg", "webp", "gif", "bmp"]
 SAMPLES = {"china": "Sample: a temple in China", "flower": "Sample: a flower"}
@@ -18,9 +19,11 @@ def pick_image(prefix: str):
     A bad upload gets a clear message and the page stops there; every other
     setting is kept, and choosing a sample photo carries on.
     """
-    choice = st.radio(
+    choice = page_control(
+        st.radio,
         "Image",
-        [*SAMPLES, "upload"],
+        options=[*SAMPLES, "upload"],
+        default=next(iter(SAMPLES)),
         horizontal=True,
         key=f"{prefix}_source",
         format_func=lambda c: SAMPLES.get(c, "Upload your own"),
