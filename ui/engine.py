@@ -401,7 +401,7 @@ def quantization(key: tuple, n_colors: int, seed: int, _img: np.ndarray) -> Quan
 
 @dataclass(frozen=True)
 class Segmentation:
-    """One image segmented (read-only uint8 labels), the k used, notes, and how long it took."""
+    """One image segmented (labels, centres, the settings used) and how long it took."""
 
     result: kmcore.Segmented
     seconds: float
@@ -414,6 +414,11 @@ class Segmentation:
         """``img`` with the borders between segments drawn."""
         return kmcore.outlines(img, self.result.labels)
 
+    def moved_from(self, other: Segmentation) -> float:
+        """Share of pixels in another segment than in ``other``, once segments are paired
+        (see :func:`kmcore.agreement`)."""
+        return 1.0 - kmcore.agreement(self.result.labels, other.result.labels)
+
 
 @budget.cached("segmentation")
 def segmentation(
@@ -424,8 +429,13 @@ def segmentation(
     colour_weight: float,
     position_weight: float,
     _img: np.ndarray,
+    metric: str = "l2",
+    update: str = "mean",
+    init: str = "k-means++",
 ) -> Segmentation:
-    """Segment the image ``_img``, cached under its ``key`` (see :func:`image`)."""
+    """Segment the image ``_img``, cached under its ``key`` (see :func:`image`), with the
+    distance ``metric``, the centre ``update`` and the start ``init``
+    (see :func:`kmcore.segment_image`)."""
     with _image_work:
         try:
             start = time.perf_counter()
@@ -433,6 +443,9 @@ def segmentation(
                 _img,
                 n_segments,
                 features=features,
+                metric=metric,
+                update=update,
+                init=init,
                 random_state=seed,
                 colour_weight=colour_weight,
                 position_weight=position_weight,
