@@ -348,7 +348,12 @@ def upload_key(data: bytes) -> tuple:
     return ("upload", hashlib.sha256(data).hexdigest())
 
 
-@budget.cached("images")
+def _an_upload(args: dict) -> bool:
+    """Whether a cached image call is about an upload (its results leave with its tabs)."""
+    return args["key"][0] == "upload"
+
+
+@budget.cached("images", per_session=lambda args: True)
 def _uploaded(digest: str, formats: tuple, _data: bytes) -> tuple[np.ndarray, tuple[str, ...]]:
     with _image_work:
         try:
@@ -387,7 +392,7 @@ def image(
 Quantization = kmcore.QuantizationReport
 
 
-@budget.cached("quantization")
+@budget.cached("quantization", per_session=_an_upload)
 def quantization(key: tuple, n_colors: int, seed: int, _img: np.ndarray) -> Quantization:
     """Quantise the image ``_img`` (cached under its ``key``) and measure it against the
     original and Pillow's quantisers (see :func:`kmcore.quantization_report`)."""
@@ -420,7 +425,7 @@ class Segmentation:
         return 1.0 - kmcore.agreement(self.result.labels, other.result.labels)
 
 
-@budget.cached("segmentation")
+@budget.cached("segmentation", per_session=_an_upload)
 def segmentation(
     key: tuple,
     n_segments: int,
