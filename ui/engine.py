@@ -306,6 +306,19 @@ _WARM_LOCK = threading.Lock()
 _WARMED: list = []
 
 
+def _lower_priority() -> None:
+    """Give the calling thread, and the threads it starts, the lowest CPU priority.
+
+    Linux keeps a nice value per thread and new threads inherit their creator's, so
+    a map the warm-up starts (and openTSNE's workers under it) yields the cores to
+    the map a page is waiting for. Elsewhere this does nothing.
+    """
+    try:
+        os.setpriority(os.PRIO_PROCESS, threading.get_native_id(), 19)
+    except (AttributeError, OSError):
+        pass
+
+
 def warm_default_maps() -> threading.Thread | None:
     """Start, once per server process, a daemon thread that computes the default maps.
 
@@ -321,6 +334,7 @@ def warm_default_maps() -> threading.Thread | None:
             return None
 
         def warm():
+            _lower_priority()
             for key in _default_map_keys():
                 tsne_job(key, TSNE_PERPLEXITY).join()
 
