@@ -4,7 +4,7 @@ import streamlit as st
 
 from kmcore import SEGMENT_INITS
 from ui import engine, figures
-from ui.settings import METRIC_LABELS, init_label
+from ui.settings import METRIC_LABELS, PIXEL_INIT_LABELS, init_label
 from ui.sidebar import page_control, sidebar
 from ui.uploads import pick_image
 
@@ -13,7 +13,10 @@ st.set_page_config(
 )
 # Tolerance and max iterations stay the engine's (1e-3 and 100): the sidebar's tolerance is in
 # pixel units, and texture features are not. Pixels have no classes: no per-class start.
-settings = sidebar(uses=("init", "metric", "seed", "update"), options={"init": list(SEGMENT_INITS)})
+settings = sidebar(
+    uses=("init", "metric", "seed", "update"),
+    options={"init": {m: PIXEL_INIT_LABELS[m] for m in SEGMENT_INITS}},
+)
 
 st.title("Segmentation: colour and texture")
 st.markdown(
