@@ -41,6 +41,11 @@ def test_page_opens_and_draws(server, page, path):
     if path != "Experiments":  # its charts appear once a grid has run
         page.wait_for_selector(".js-plotly-plot .main-svg", timeout=30_000)
         assert page.locator(".js-plotly-plot").count() >= 1
+    page.wait_for_function(  # the sidebar's style: the html element renders on its own time
+        "() => [...document.querySelectorAll('style')]"
+        ".some(s => s.textContent.includes('stImageCaption'))",
+        timeout=30_000,
+    )
     sizes = page.eval_on_selector_all(
         "[data-testid='stCaptionContainer'], [data-testid='stImageCaption']",
         "els => els.map(e => parseFloat(getComputedStyle(e).fontSize))",
