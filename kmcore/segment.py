@@ -1,4 +1,10 @@
-"""Image segmentation by clustering pixels on colour (RGB, HSV) or on texture."""
+"""Image segmentation by clustering pixels on colour (RGB, HSV) or on texture.
+
+Pixels are clustered with the engine's Lloyd kernel, so every distance of the
+lab (L1, L2, L-infinity) and both updates (mean, median) apply to pixels as
+they apply to digits: the distance decides which centre a pixel joins, the
+update where the centre moves.
+"""
 
 from __future__ import annotations
 
@@ -8,24 +14,28 @@ from dataclasses import dataclass
 import numpy as np
 from PIL import Image
 from scipy.ndimage import gaussian_filter
-from sklearn.cluster import kmeans_plusplus
+from scipy.optimize import linear_sum_assignment
 
-from .distances import nearest_centers
-from .lloyd import kmeans_single
+from .distances import METRICS, nearest_centers
+from .init import INIT_METHODS, initial_centers
+from .lloyd import UPDATE_RULES, kmeans_single
 from .readonly import ReadOnlyArrays
 from .texture import filter_responses, lm_filter_bank
 from .validation import (
     check_choice,
     check_image,
     check_int,
-    derive_seed,
     has_distinct_rows,
     n_distinct_rows,
 )
 
 FEATURES = ("rgb", "hsv", "texture")
+# Starts that need no class labels (pixels have none).
+SEGMENT_INITS = tuple(m for m in INIT_METHODS if m != "per-class")
 WORKING_PIXELS = 120_000
 FIT_SAMPLE = 30_000
+TOL = 1e-3
+MAX_ITER = 100
 
 
 def _working_copy(image: np.ndarray, max_pixels: int) -> np.ndarray:
@@ -42,6 +52,30 @@ def _standardise(F: np.ndarray) -> np.ndarray:
     return (F - F.mean(axis=0)) / np.where(sd > 0, sd, 1)
 
 
+def hsv_cylinder(image: np.ndarray) -> np.ndarray:
+    """HSV colours as points of the HSV cylinder, with hue as an angle.
+
+    Parameters
+    ----------
+    image : ndarray of shape (h, w, 3), uint8
+        RGB.
+
+    Returns
+    -------
+    ndarray of shape (h * w, 3), float64
+        ``(0.5 + s cos(h) / 2, 0.5 + s sin(h) / 2, v)`` with ``h`` the hue as
+        an angle (Pillow's 0-255 scaled to 0-2 pi), ``s`` and ``v`` in [0, 1].
+        Every coordinate lies in [0, 1]; the hue circle of full saturation has
+        diameter 1, the length of the value axis. Hues 0 and 255 (both red)
+        are neighbours, and a grey pixel (s = 0) lies on the axis whatever its
+        hue.
+    """
+    hsv = np.asarray(Image.fromarray(image).convert("HSV")).reshape(-1, 3) / 255.0
+    angle = hsv[:, 0] * (2 * np.pi)
+    radius = hsv[:, 1] / 2
+    return np.column_stack([0.5 + radius * np.cos(angle), 0.5 + radius * np.sin(angle), hsv[:, 2]])
+
+
 def pixel_features(
     image, features="rgb", *, colour_weight=0.0, position_weight=0.0, texture_smoothing=3.0
 ):
@@ -51,9 +85,12 @@ def pixel_features(
     ----------
     image : ndarray of shape (h, w, 3), uint8
     features : {"rgb", "hsv", "texture"}
-        "rgb" and "hsv": the colour in [0, 1]. "texture": the absolute responses
-        of the grey image to the 48 Leung-Malik filters, averaged over a small
-        neighbourhood and standardised.
+        "rgb": the colour in [0, 1]. "hsv": hue, saturation and value as a
+        point of the HSV cylinder, hue as an angle (see :func:`hsv_cylinder`),
+        so that reds either side of hue 0 are close under every metric.
+        "texture": the absolute responses of the grey image to the 48
+        Leung-Malik filters, averaged over a small neighbourhood and
+        standardised.
     colour_weight : float
         With "texture", append the standardised RGB colour times this weight.
     position_weight : float
@@ -72,7 +109,7 @@ def pixel_features(
     if features == "rgb":
         F = image.reshape(-1, 3) / 255.0
     elif features == "hsv":
-        F = np.asarray(Image.fromarray(image).convert("HSV")).reshape(-1, 3) / 255.0
+        F = hsv_cylinder(image)
     else:
         grey = np.asarray(Image.fromarray(image).convert("L"), dtype=np.float64) / 255.0
         energy = np.abs(filter_responses(grey, lm_filter_bank()))
@@ -104,11 +141,22 @@ class Segmented(ReadOnlyArrays):
         Segments asked for, capped at the distinct pixels of the working copy.
     notes : tuple of str
         What was changed (k capped), as sentences for the user.
+    centers : ndarray of shape (n_segments, n_features), float32, read-only
+        The final centre of every segment in feature space (same numbering as
+        ``labels``); every pixel of the working copy has the nearest of them
+        under ``metric``.
+    features, metric, update, init : str
+        The settings the segmentation used.
     """
 
     labels: np.ndarray
     n_segments: int
     notes: tuple[str, ...]
+    centers: np.ndarray
+    features: str
+    metric: str
+    update: str
+    init: str
 
 
 def _features_of(image, features, colour_weight, position_weight, working_pixels):
@@ -119,18 +167,31 @@ def _features_of(image, features, colour_weight, position_weight, working_pixels
     return small, F
 
 
-def _cluster(image, small, F, k, rng) -> np.ndarray:
+def _cluster(image, small, F, k, rng, metric, update, init):
+    """Labels at the image's full size (numbered by decreasing size) and the centres."""
     n = len(F)
     sample = F if n <= FIT_SAMPLE else F[rng.choice(n, FIT_SAMPLE, replace=False)]
-    start, _ = kmeans_plusplus(sample, k, random_state=derive_seed(rng))
-    res = kmeans_single(sample, start, tol=1e-3, max_iter=100, empty="farthest")
-    labels, _ = nearest_centers(F, res.centers, "l2")
+    if not has_distinct_rows(sample, k):
+        sample = F  # a rare colour the sample missed: fit on every pixel
+    start = initial_centers(sample, k, init, rng, metric=metric)
+    res = kmeans_single(
+        sample, start, metric=metric, update=update, tol=TOL, max_iter=MAX_ITER, empty="farthest"
+    )
+    labels, _ = nearest_centers(F, res.centers, metric)
     order = np.argsort(-np.bincount(labels, minlength=k), kind="stable")
     labels = np.argsort(order)[labels].astype(np.uint8).reshape(small.shape[:2])
     if small.shape != image.shape:
         up = Image.fromarray(labels).resize(image.shape[1::-1], Image.Resampling.NEAREST)
         labels = np.asarray(up, dtype=np.uint8)
-    return labels
+    return labels, res.centers[order]
+
+
+def _check_settings(n_segments, features, metric, update, init) -> int:
+    check_choice(features, "features", FEATURES)
+    check_choice(metric, "metric", METRICS)
+    check_choice(update, "update", UPDATE_RULES)
+    check_choice(init, "init", SEGMENT_INITS)
+    return check_int(n_segments, "n_segments", 1, 64)
 
 
 def segment(
@@ -138,6 +199,9 @@ def segment(
     n_segments,
     *,
     features="rgb",
+    metric="l2",
+    update="mean",
+    init="k-means++",
     random_state=None,
     colour_weight=0.0,
     position_weight=0.0,
@@ -153,6 +217,17 @@ def segment(
     image : ndarray of shape (h, w, 3), uint8
     n_segments : int
     features : {"rgb", "hsv", "texture"}
+        See :func:`pixel_features`.
+    metric : {"l1", "l2", "linf"}
+        Distance between a pixel's features and a centre: each pixel joins
+        the nearest centre under it, in the fit and in the final labels.
+    update : {"mean", "median"}
+        Where a centre moves: to the mean of its pixels' features (k-means)
+        or to their coordinate-wise median (k-medians, the update that
+        minimises L1). The metric does not change the update.
+    init : str
+        How the starting centres are chosen: one of :data:`SEGMENT_INITS`
+        (see :func:`kmcore.init.initial_centers`).
     random_state : int, Generator or None
     colour_weight, position_weight : float
         See :func:`pixel_features`.
@@ -166,16 +241,18 @@ def segment(
     Raises
     ------
     ValueError
-        ``n_segments`` is more than the distinct pixels (see :func:`segment_image`,
-        which caps it instead).
+        For an unknown ``features``, ``metric``, ``update`` or ``init``, and
+        when ``n_segments`` is more than the distinct pixels (see
+        :func:`segment_image`, which caps it instead).
     """
     image = check_image(image)
-    k = check_int(n_segments, "n_segments", 1, 64)
+    k = _check_settings(n_segments, features, metric, update, init)
     rng = np.random.default_rng(random_state)
     small, F = _features_of(image, features, colour_weight, position_weight, working_pixels)
     if not has_distinct_rows(F, k):
         raise ValueError(f"n_segments={k} is more than the {n_distinct_rows(F)} distinct pixels")
-    return _cluster(image, small, F, k, rng).astype(np.int32)
+    labels, _ = _cluster(image, small, F, k, rng, metric, update, init)
+    return labels.astype(np.int32)
 
 
 def segment_image(
@@ -183,6 +260,9 @@ def segment_image(
     n_segments,
     *,
     features="rgb",
+    metric="l2",
+    update="mean",
+    init="k-means++",
     random_state=None,
     colour_weight=0.0,
     position_weight=0.0,
@@ -201,10 +281,10 @@ def segment_image(
     Returns
     -------
     Segmented
-        Labels as read-only uint8, the k used, and the notes.
+        Labels as read-only uint8, the k used, the notes and the settings.
     """
     image = check_image(image)
-    k = check_int(n_segments, "n_segments", 1, 64)
+    k = _check_settings(n_segments, features, metric, update, init)
     rng = np.random.default_rng(random_state)
     small, F = _features_of(image, features, colour_weight, position_weight, working_pixels)
     notes = []
@@ -216,7 +296,41 @@ def segment_image(
             f"k was capped at {distinct}"
         )
         k = distinct
-    return Segmented(_cluster(image, small, F, k, rng), k, tuple(notes))
+    labels, centers = _cluster(image, small, F, k, rng, metric, update, init)
+    return Segmented(labels, k, tuple(notes), centers, features, metric, update, init)
+
+
+def agreement(labels_a, labels_b) -> float:
+    """Share of pixels two segmentations put together, once their segments are paired.
+
+    Segment numbers are arbitrary, so each segment of ``labels_a`` is paired
+    with one of ``labels_b`` (the pairing that keeps the most pixels, by the
+    Hungarian method) and the pixels whose pair matches are counted.
+
+    Parameters
+    ----------
+    labels_a, labels_b : ndarray of shape (h, w), non-negative ints
+
+    Returns
+    -------
+    float
+        In [0, 1]; 1 when the two differ only in how their segments are numbered.
+    """
+    a = np.asarray(labels_a).ravel()
+    b = np.asarray(labels_b).ravel()
+    if np.asarray(labels_a).shape != np.asarray(labels_b).shape:
+        raise ValueError(
+            f"labels_b must have the shape of labels_a {np.shape(labels_a)}; "
+            f"got {np.shape(labels_b)}"
+        )
+    if a.size == 0:
+        raise ValueError("labels_a has no pixels")
+    if a.min() < 0 or b.min() < 0:
+        raise ValueError("labels_a and labels_b must be non-negative segment numbers")
+    ka, kb = int(a.max()) + 1, int(b.max()) + 1
+    table = np.bincount(a.astype(np.int64) * kb + b, minlength=ka * kb).reshape(ka, kb)
+    rows, cols = linear_sum_assignment(table, maximize=True)
+    return float(table[rows, cols].sum() / a.size)
 
 
 def mean_colours(image, labels) -> np.ndarray:

@@ -41,6 +41,16 @@ def test_page_opens_and_draws(server, page, path):
     if path != "Experiments":  # its charts appear once a grid has run
         page.wait_for_selector(".js-plotly-plot .main-svg", timeout=30_000)
         assert page.locator(".js-plotly-plot").count() >= 1
+    page.wait_for_function(  # the sidebar's style: the html element renders on its own time
+        "() => [...document.querySelectorAll('style')]"
+        ".some(s => s.textContent.includes('stImageCaption'))",
+        timeout=30_000,
+    )
+    sizes = page.eval_on_selector_all(
+        "[data-testid='stCaptionContainer'], [data-testid='stImageCaption']",
+        "els => els.map(e => parseFloat(getComputedStyle(e).fontSize))",
+    )
+    assert min(sizes, default=16) >= 16, sizes  # captions readable on a projector
 
 
 def test_centroid_player_plays(server, page):
@@ -74,9 +84,12 @@ def test_widget_change_reaches_the_url(server, page):
     assert "dataset=blobs" in page.url
 
 
-@pytest.mark.parametrize("tabs", [8])
+@pytest.mark.parametrize("tabs", [4])
 def test_a_classroom_opens_at_once(browser, tmp_path, tabs):
-    """Tabs opening the same page within seconds of a fresh server start all render."""
+    """Tabs opening the same page within seconds of a fresh server start all render.
+
+    Four tabs are enough to race the cold caches here; the 30-tab lesson is measured
+    by ``bench/lesson.py``."""
     with streamlit_server({"KMLAB_DATA_DIR": str(tmp_path)}) as (url, _):
         context = browser.new_context(viewport={"width": 1280, "height": 720})
         pages = [context.new_page() for _ in range(tabs)]

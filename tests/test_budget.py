@@ -122,3 +122,28 @@ def test_functions_sharing_a_store_do_not_share_keys():
         return ("two", x)
 
     assert one(1) == ("one", 1) and two(1) == ("two", 1)
+
+
+def test_an_upload_entry_leaves_when_the_last_session_holding_it_ends():
+    st.cache_resource.clear()
+    store = budget.store("quantization")
+    store.get_or_compute("upload-a", lambda: np.zeros(1000))
+    store.get_or_compute("sample", lambda: np.zeros(1000))
+    first, second = {("quantization", "upload-a")}, {("quantization", "upload-a")}
+    budget._HOLDERS[("quantization", "upload-a")] = 2  # two tabs uploaded the same file
+    budget._let_go(first)
+    assert "upload-a" in store and not first  # the other tab still uses it
+    budget._let_go(second)
+    assert "upload-a" not in store and "sample" in store
+    assert budget.held_entries() == 0
+
+
+def test_a_decorated_call_outside_a_session_holds_nothing():
+    st.cache_resource.clear()
+
+    @budget.cached("images", per_session=lambda args: True)
+    def f(x):
+        return np.zeros(10)
+
+    f(1)
+    assert budget.held_entries() == 0 and len(budget.store("images")) == 1

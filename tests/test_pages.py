@@ -371,7 +371,7 @@ def test_compression_widgets_show_the_values_in_use():
         sb.selectbox(key="init").value == "k-means++" and sb.select_slider(key="tol").value == 0.01
     )
     assert sb.number_input(key="seed").value == 3
-    assert _main_caption(at) == "64 colours (6 bits per pixel): k-means++ start, CIELAB"
+    assert _main_caption(at) == "64 colours (6 bits per pixel); start: k-means++; CIELAB"
     assert at.metric[0].value == "64"
     stop = next(c.value for c in at.caption if "iterations" in c.value)
     assert "of 12 iterations" in stop or "all 12 iterations" in stop, stop
@@ -379,7 +379,7 @@ def test_compression_widgets_show_the_values_in_use():
     at.select_slider(key="colors").set_value(8).run()
     at.radio(key="space").set_value("rgb").run()
     at.slider(key="iters").set_value(3).run()
-    assert _main_caption(at) == "8 colours (3 bits per pixel): k-means++ start, RGB"
+    assert _main_caption(at) == "8 colours (3 bits per pixel); start: k-means++; RGB"
     stop = next(c.value for c in at.caption if "iteration" in c.value)
     assert "3" in stop, stop
     assert at.query_params["colors"] == "8" and at.query_params["iters"] == "3"
@@ -390,7 +390,7 @@ def test_compression_offers_only_the_starts_that_fit_pixels():
     assert not at.exception, at.exception
     init = at.sidebar.selectbox(key="init")
     assert "per-class" not in init.options and init.value == "random"
-    assert "random pixel colours start" in _main_caption(at)
+    assert "start: random pixels;" in _main_caption(at)
     assert any("does not apply on this page" in c.value for c in at.sidebar.caption)
     assert at.query_params["init"] == "per-class"  # the other pages keep it
 

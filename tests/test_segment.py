@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import numpy as np
 import pytest
+from PIL import Image
 from scipy.signal import fftconvolve
 from sklearn.metrics import adjusted_rand_score
 
@@ -141,3 +142,150 @@ def test_too_many_segments_for_the_pixels():
         kmcore.segment(img, 3)
     with pytest.raises(ValueError, match="features"):
         kmcore.segment(img, 2, features="depth")
+
+
+# ---- distances, updates and hue as an angle ------------------------------------------------
+
+
+def _hsv_image(hues_deg, rng, shape=(48, 64)):
+    """An RGB image whose pixels have hues drawn from ``hues_deg`` (strong, mid-bright colours)."""
+    n = shape[0] * shape[1]
+    hsv = np.empty((n, 3))
+    hsv[:, 0] = (rng.choice(hues_deg, n) % 360) / 360 * 255
+    hsv[:, 1] = rng.uniform(0.75, 1.0, n) * 255
+    hsv[:, 2] = rng.uniform(0.6, 0.9, n) * 255
+    img = Image.fromarray(np.rint(hsv).astype(np.uint8).reshape(*shape, 3), "HSV")
+    return np.asarray(img.convert("RGB"))
+
+
+def _reds_and_greens():
+    """Left half: reds either side of hue 0 (350-359 and 0-10 degrees); right half: greens."""
+    rng = np.random.default_rng(3)
+    reds = _hsv_image(np.r_[350:360, 0:11], rng)
+    greens = _hsv_image(np.arange(110, 131), rng)
+    img, truth = _halves(reds, greens, h=48, w=64)
+    hue = np.asarray(Image.fromarray(img).convert("HSV"))[..., 0]
+    left = hue[:, :32]
+    # Both ends of the hue range are there: a line would put them 255 apart.
+    assert (left < 10).mean() > 0.3 and (left > 245).mean() > 0.3
+    return img, truth
+
+
+@pytest.mark.parametrize("metric", kmcore.METRICS)
+def test_hsv_keeps_reds_across_hue_zero_in_one_segment(metric):
+    img, truth = _reds_and_greens()
+    labels = kmcore.segment(img, 2, features="hsv", metric=metric, random_state=0)
+    assert adjusted_rand_score(truth.ravel(), labels.ravel()) == 1.0
+
+
+def test_hue_as_a_line_would_split_the_reds(monkeypatch):
+    # The old features (h, s, v) / 255 on the same image: the reds near 255 get a segment of
+    # their own and the reds near 0 join the greens; the test above would fail on them.
+    import sys
+
+    img, truth = _reds_and_greens()
+    hue = np.asarray(Image.fromarray(img).convert("HSV"))[..., 0]
+    module = sys.modules["kmcore.segment"]
+    monkeypatch.setattr(
+        module,
+        "hsv_cylinder",
+        lambda im: np.asarray(Image.fromarray(im).convert("HSV")).reshape(-1, 3) / 255.0,
+    )
+    for metric in kmcore.METRICS:
+        labels = kmcore.segment(img, 2, features="hsv", metric=metric, random_state=0)
+        left = labels[:, :32]
+        assert len(np.unique(left)) == 2
+        assert len(np.unique(left[hue[:, :32] > 245])) == 1  # the high reds alone
+        assert adjusted_rand_score(truth.ravel(), labels.ravel()) < 0.5
+
+
+def test_hsv_cylinder_puts_greys_on_the_axis_and_hue_on_a_circle():
+    img = np.array([[[255, 0, 0], [255, 0, 8], [255, 8, 0], [0, 255, 255], [90, 90, 90]]], np.uint8)
+    F = kmcore.hsv_cylinder(img)
+    assert F.shape == (5, 3) and F.min() >= 0 and F.max() <= 1
+    d = np.linalg.norm(F[:, None] - F[None], axis=2)
+    assert d[0, 1] < 0.05 and d[0, 2] < 0.05  # reds just below and above hue 0
+    np.testing.assert_allclose(d[0, 3], 1.0, atol=0.01)  # cyan: opposite on the wheel
+    np.testing.assert_allclose(F[4, :2], [0.5, 0.5])  # grey: no hue
+
+
+@pytest.fixture(scope="module")
+def small_flower():
+    img = kmcore.sample_image("flower")
+    return np.asarray(Image.fromarray(img).resize((160, 107), Image.Resampling.BOX))
+
+
+@pytest.mark.parametrize("features", kmcore.FEATURES)
+@pytest.mark.parametrize("metric", kmcore.METRICS)
+def test_every_pixel_joins_the_nearest_centre_under_the_metric(small_flower, features, metric):
+    from scipy.spatial.distance import cdist
+
+    seg = kmcore.segment_image(small_flower, 4, features=features, metric=metric, random_state=1)
+    assert (seg.metric, seg.features, seg.update) == (metric, features, "mean")
+    labels = seg.labels.ravel()
+    assert seg.labels.shape == small_flower.shape[:2] and seg.labels.dtype == np.uint8
+    sizes = np.bincount(labels, minlength=4)
+    assert len(sizes) == 4 and sizes.min() > 0 and np.all(np.diff(sizes) <= 0)
+    F = kmcore.pixel_features(small_flower, features)
+    name = {"l1": "cityblock", "l2": "euclidean", "linf": "chebyshev"}[metric]
+    d = cdist(F, seg.centers, name)
+    # Labels are nearest centres (up to float32 ties) under this metric...
+    chosen = d[np.arange(len(F)), labels]
+    assert np.all(chosen <= d.min(axis=1) + 1e-5)
+    if metric != "l2":
+        # ... and not under L2: the same centres would take some pixels elsewhere.
+        assert np.any(cdist(F, seg.centers).argmin(axis=1) != labels)
+
+
+@pytest.mark.parametrize("features", ["rgb", "hsv"])
+def test_distance_changes_the_segments_of_a_photo_but_not_of_flat_colours(small_flower, features):
+    runs = {
+        m: kmcore.segment(small_flower, 4, features=features, metric=m, random_state=0)
+        for m in kmcore.METRICS
+    }
+    assert kmcore.agreement(runs["l2"], runs["l1"]) < 0.99
+    assert kmcore.agreement(runs["l2"], runs["linf"]) < 0.99
+    red = np.full((32, 48, 3), (200, 30, 30), np.uint8)
+    blue = np.full((32, 48, 3), (30, 30, 200), np.uint8)
+    img, truth = _halves(red, blue, h=32, w=48)
+    for m in kmcore.METRICS:
+        labels = kmcore.segment(img, 2, features=features, metric=m, random_state=0)
+        assert adjusted_rand_score(truth.ravel(), labels.ravel()) == 1.0
+
+
+def test_median_update_gives_median_centres_and_records_its_settings(small_flower):
+    seg = kmcore.segment_image(
+        small_flower, 3, features="rgb", metric="l1", update="median", random_state=0
+    )
+    assert (seg.metric, seg.update, seg.init) == ("l1", "median", "k-means++")
+    mean = kmcore.segment(small_flower, 3, features="rgb", metric="l1", random_state=0)
+    assert kmcore.agreement(seg.labels, mean) < 1.0
+    with pytest.raises(ValueError, match="read-only"):
+        seg.centers[0, 0] = 0
+
+
+@pytest.mark.parametrize("init", ["random", "maxmin", "k-means++"])
+def test_starts_for_pixels_and_same_seed_same_labels(small_flower, init):
+    a = kmcore.segment(small_flower, 3, features="hsv", init=init, random_state=4)
+    b = kmcore.segment(small_flower, 3, features="hsv", init=init, random_state=4)
+    np.testing.assert_array_equal(a, b)
+    assert set(np.unique(a)) == {0, 1, 2}
+
+
+@pytest.mark.parametrize(
+    ("name", "value"),
+    [("metric", "cosine"), ("update", "mode"), ("init", "per-class"), ("features", "lab")],
+)
+def test_unknown_settings_name_the_parameter(small_flower, name, value):
+    with pytest.raises(ValueError, match=name):
+        kmcore.segment_image(small_flower, 3, **{name: value})
+
+
+def test_agreement_ignores_numbering_and_counts_moved_pixels():
+    a = np.array([[0, 0, 1, 1], [2, 2, 2, 2]])
+    assert kmcore.agreement(a, (a + 1) % 3) == 1.0
+    b = a.copy()
+    b[0, 0] = 1
+    assert kmcore.agreement(a, b) == 7 / 8
+    with pytest.raises(ValueError, match="labels_b"):
+        kmcore.agreement(a, a[:1])

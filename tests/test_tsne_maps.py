@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+import os
 import threading
 
 import numpy as np
+import pytest
 
 import kmcore
 from ui import maps
@@ -82,3 +84,26 @@ def test_an_error_reaches_the_waiting_page_and_a_new_request_retries(tmp_path):
     job = store.job(("d",), 10, fail, None)
     assert job.join(60) and isinstance(job.error, ValueError) and job.phase == "failed"
     assert store.job(("d",), 10, fail, None) is not job
+
+
+@pytest.mark.skipif(not hasattr(os, "setpriority"), reason="no per-thread nice here")
+def test_the_warm_up_and_the_threads_it_starts_run_at_the_lowest_priority():
+    from ui.engine import _lower_priority
+
+    seen = {}
+
+    def child():
+        seen["child"] = os.getpriority(os.PRIO_PROCESS, threading.get_native_id())
+
+    def warm():
+        _lower_priority()
+        seen["warm"] = os.getpriority(os.PRIO_PROCESS, threading.get_native_id())
+        t = threading.Thread(target=child)
+        t.start()
+        t.join()
+
+    t = threading.Thread(target=warm)
+    t.start()
+    t.join()
+    assert seen == {"warm": 19, "child": 19}
+    assert os.getpriority(os.PRIO_PROCESS, threading.get_native_id()) != 19  # not the caller's

@@ -150,6 +150,12 @@ class ByteCache:
                 break
             self._drop(oldest)
 
+    def discard(self, key) -> None:
+        """Drop ``key`` if it is held (a computation under way is not stopped)."""
+        with self._lock:
+            if key in self._items:
+                self._drop(key)
+
     def clear(self) -> None:
         with self._lock:
             self._items.clear()
@@ -174,12 +180,78 @@ def store(name: str) -> ByteCache:
         return stores[name]
 
 
-def cached(name: str):
+# ---- entries that leave with their tab -----------------------------------------------------
+#
+# An upload's results are useful only to the tab that uploaded it. Such entries
+# are still shared and budgeted like the others, and each session that asked
+# for one holds it; when the last of those sessions ends (its tab closed or
+# its connection lost), the entry leaves at once instead of waiting for its
+# TTL. Streamlit clears a session's ``scope="session"`` resources when the
+# session disconnects and calls their ``on_release``; that is the hook.
+
+_HOLDERS: dict[tuple[str, object], int] = {}  # (store name, key) -> sessions holding it
+_HOLDERS_LOCK = threading.Lock()
+
+
+def _let_go(held: set) -> None:
+    """A session ended: its entries leave the stores that no other session holds them in."""
+    from . import memory
+
+    with _HOLDERS_LOCK:
+        gone = []
+        for name_key in held:
+            _HOLDERS[name_key] -= 1
+            if _HOLDERS[name_key] <= 0:
+                del _HOLDERS[name_key]
+                gone.append(name_key)
+        held.clear()
+    stores = _stores()
+    for name, key in gone:
+        if name in stores:
+            stores[name].discard(key)
+    if gone:
+        memory.release()
+
+
+@st.cache_resource(scope="session", on_release=_let_go, show_spinner=False)
+def _held_by_this_session() -> set:
+    return set()
+
+
+def _hold(name: str, key) -> None:
+    """Record that the running session uses entry ``key`` of store ``name``."""
+    from streamlit.runtime.scriptrunner import get_script_run_ctx
+
+    if get_script_run_ctx(suppress_warning=True) is None:
+        return  # not in a session (benches, engine tests): the TTL alone applies
+    held = _held_by_this_session()
+    with _HOLDERS_LOCK:
+        if (name, key) not in held:
+            held.add((name, key))
+            _HOLDERS[(name, key)] = _HOLDERS.get((name, key), 0) + 1
+
+
+def held_entries() -> int:
+    """How many entries some live session holds (for tests and benches)."""
+    with _HOLDERS_LOCK:
+        return len(_HOLDERS)
+
+
+def cached(name: str, per_session=None):
     """Decorator: share a function's results in the byte-budgeted cache ``name``.
 
     Keys are the arguments, except those whose name starts with ``_`` (as in
     Streamlit's caches: pass big arrays as ``_img`` and key them by a small value).
     Arguments must be hashable.
+
+    Parameters
+    ----------
+    name : str
+        The store (a key of :data:`BUDGET_MB`).
+    per_session : callable, optional
+        Given the call's arguments by name, whether its result belongs to the
+        sessions that ask for it (an upload's): it then leaves the store when
+        the last of them ends.
     """
 
     def wrap(fn):
@@ -191,7 +263,10 @@ def cached(name: str):
             bound.apply_defaults()
             args_key = tuple((k, v) for k, v in bound.arguments.items() if not k.startswith("_"))
             key = (fn.__qualname__, *args_key)  # functions may share one store
-            return store(name).get_or_compute(key, lambda: fn(*args, **kwargs))
+            value = store(name).get_or_compute(key, lambda: fn(*args, **kwargs))
+            if per_session is not None and per_session(bound.arguments):
+                _hold(name, key)
+            return value
 
         wrapper.cache_name = name
         return wrapper

@@ -15,18 +15,13 @@ from kmcore.compression import GALLERY_KS, KEPT_DE, STORY_ITER, STORY_KS, STORY_
 from kmcore.lloyd import STOP_MAX_ITER, STOP_UNCHANGED
 
 from . import engine, figures
+from . import settings as S
 from .engine import QuantizeSettings
 from .sidebar import page_control, set_values
 
-# The sidebar's starts that make sense for pixels ("one per class" needs classes).
-INITS = {
-    "random": "Random pixel colours",
-    "k-means++": "k-means++",
-    "maxmin": "MaxMin (farthest first)",
-    "hierarchical": "Hierarchical (Ward)",
-    "noise": "Random noise",
-    "refined": "Refined (Bradley–Fayyad)",
-}
+# The sidebar's starts that make sense for pixels ("one per class" needs classes), named as
+# on the Segmentation page.
+INITS = S.PIXEL_INIT_LABELS
 COLOURS = [2, 4, 8, 16, 32, 64, 128, 256]
 MAX_ITER = 50
 SEEDS_SHOWN = 3
@@ -115,7 +110,7 @@ def main_picture(original, result: kmcore.QuantizationReport, notes) -> None:
     bpp = f"{q.bits_per_pixel} bit{'' if q.bits_per_pixel == 1 else 's'} per pixel"
     space = colour.COLOUR_SPACE_LABELS[q.colour_space]
     start = INITS.get(q.init, q.init).split(" (")[0].lower()
-    after.image(q.image, caption=f"{q.n_colors} colours ({bpp}): {start} start, {space}")
+    after.image(q.image, caption=f"{q.n_colors} colours ({bpp}); start: {start}; {space}")
     for note in notes:  # below the pictures, so that they stay on the first screen
         st.info(f"Note: {note}.")
     text, button = st.columns([5, 2], vertical_alignment="center")

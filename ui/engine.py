@@ -306,6 +306,19 @@ _WARM_LOCK = threading.Lock()
 _WARMED: list = []
 
 
+def _lower_priority() -> None:
+    """Give the calling thread, and the threads it starts, the lowest CPU priority.
+
+    Linux keeps a nice value per thread and new threads inherit their creator's, so
+    a map the warm-up starts (and openTSNE's workers under it) yields the cores to
+    the map a page is waiting for. Elsewhere this does nothing.
+    """
+    try:
+        os.setpriority(os.PRIO_PROCESS, threading.get_native_id(), 19)
+    except (AttributeError, OSError):
+        pass
+
+
 def warm_default_maps() -> threading.Thread | None:
     """Start, once per server process, a daemon thread that computes the default maps.
 
@@ -321,6 +334,7 @@ def warm_default_maps() -> threading.Thread | None:
             return None
 
         def warm():
+            _lower_priority()
             for key in _default_map_keys():
                 tsne_job(key, TSNE_PERPLEXITY).join()
 
@@ -348,7 +362,12 @@ def upload_key(data: bytes) -> tuple:
     return ("upload", hashlib.sha256(data).hexdigest())
 
 
-@budget.cached("images")
+def _an_upload(args: dict) -> bool:
+    """Whether a cached image call is about an upload (its results leave with its tabs)."""
+    return args["key"][0] == "upload"
+
+
+@budget.cached("images", per_session=lambda args: True)
 def _uploaded(digest: str, formats: tuple, _data: bytes) -> tuple[np.ndarray, tuple[str, ...]]:
     with _image_work:
         try:
@@ -418,7 +437,7 @@ def _image_job(fn):
             _release_memory()
 
 
-@budget.cached("quantization")
+@budget.cached("quantization", per_session=_an_upload)
 def quantization(key: tuple, n_colors: int, qs: QuantizeSettings, _img: np.ndarray) -> Quantization:
     """Quantise the image ``_img`` (cached under its ``key``) with the page's settings and
     measure it against the original (see :func:`kmcore.quantization_report`)."""
@@ -441,7 +460,7 @@ class SeedRun:
     png: bytes
 
 
-@budget.cached("quantization")
+@budget.cached("quantization", per_session=_an_upload)
 def quantization_seeds(
     key: tuple, n_colors: int, qs: QuantizeSettings, seeds: tuple[int, ...], _img: np.ndarray
 ) -> tuple[SeedRun, ...]:
@@ -459,13 +478,13 @@ def quantization_seeds(
     return _image_job(work)
 
 
-@budget.cached("quantization")
+@budget.cached("quantization", per_session=_an_upload)
 def quantization_gallery(key: tuple, qs: QuantizeSettings, _img: np.ndarray) -> tuple:
     """The image at k = 16, 32, 64, 128 and 256 with the page's setting (see kmcore.gallery)."""
     return _image_job(lambda: kmcore.gallery(_img, **qs.kwargs()))
 
 
-@budget.cached("quantization")
+@budget.cached("quantization", per_session=_an_upload)
 def colour_spaces(key: tuple, n_colors: int, qs: QuantizeSettings, _img: np.ndarray) -> tuple:
     """The page's setting in RGB and in CIELAB: (space, PSNR, mean ΔE, indexed PNG) each."""
 
@@ -506,7 +525,7 @@ def outlier_images(seed: int, max_iter: int) -> tuple[bytes, ...]:
 LAB_DEFAULT = "k-means, the lab's default"
 
 
-@budget.cached("quantization")
+@budget.cached("quantization", per_session=_an_upload)
 def comparison(
     key: tuple, n_colors: int, qs: QuantizeSettings, _img: np.ndarray
 ) -> tuple[kmcore.PeerRow, ...]:
@@ -521,7 +540,7 @@ def comparison(
 
 @dataclass(frozen=True)
 class Segmentation:
-    """One image segmented (read-only uint8 labels), the k used, notes, and how long it took."""
+    """One image segmented (labels, centres, the settings used) and how long it took."""
 
     result: kmcore.Segmented
     seconds: float
@@ -534,8 +553,13 @@ class Segmentation:
         """``img`` with the borders between segments drawn."""
         return kmcore.outlines(img, self.result.labels)
 
+    def moved_from(self, other: Segmentation) -> float:
+        """Share of pixels in another segment than in ``other``, once segments are paired
+        (see :func:`kmcore.agreement`)."""
+        return 1.0 - kmcore.agreement(self.result.labels, other.result.labels)
 
-@budget.cached("segmentation")
+
+@budget.cached("segmentation", per_session=_an_upload)
 def segmentation(
     key: tuple,
     n_segments: int,
@@ -544,8 +568,13 @@ def segmentation(
     colour_weight: float,
     position_weight: float,
     _img: np.ndarray,
+    metric: str = "l2",
+    update: str = "mean",
+    init: str = "k-means++",
 ) -> Segmentation:
-    """Segment the image ``_img``, cached under its ``key`` (see :func:`image`)."""
+    """Segment the image ``_img``, cached under its ``key`` (see :func:`image`), with the
+    distance ``metric``, the centre ``update`` and the start ``init``
+    (see :func:`kmcore.segment_image`)."""
     with _image_work:
         try:
             start = time.perf_counter()
@@ -553,6 +582,9 @@ def segmentation(
                 _img,
                 n_segments,
                 features=features,
+                metric=metric,
+                update=update,
+                init=init,
                 random_state=seed,
                 colour_weight=colour_weight,
                 position_weight=position_weight,

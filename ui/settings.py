@@ -118,6 +118,14 @@ def init_label(init: str, metric: str = "l2") -> str:
     return INIT_LABELS[init]
 
 
+# The starts that apply to an image's pixels (they have no classes), named for pixels.
+PIXEL_INIT_LABELS = {
+    m: "Random pixels" if m == "random" else label
+    for m, label in INIT_LABELS.items()
+    if m != "per-class"
+}
+
+
 DEFAULTS = Settings()
 KEYS = tuple(f.name for f in fields(Settings))
 
