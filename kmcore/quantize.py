@@ -259,21 +259,28 @@ def _fit_sets(pixels, space, k):
     per colour: then 2 levels wide (7 bits), for images with few colours (a drawing
     at k = 256 lost 0.4 dB on 4-level cells). The coarse cells are twice as wide.
     """
-    levels = {MAX_BITS: _cells(pixels, space, MAX_BITS)}
-    for bits in range(MAX_BITS, FINE_BITS, -1):
-        levels[bits - 1] = _coarser(*levels[bits], bits)
     bits = FINE_BITS
-    while bits < MAX_BITS and len(levels[bits][1]) < CELLS_PER_COLOUR * k:
+    cells = _cells(pixels, space, bits)
+    while bits < MAX_BITS and len(cells[1]) < CELLS_PER_COLOUR * k:
         bits += 1
-    fine = levels[bits][:2]
-    coarse = _coarser(*levels[bits], bits)[:2]
+        cells = _cells(pixels, space, bits)
+    fine = cells[:2]
+    coarse = _coarser(*cells, bits)[:2]
     if len(coarse[1]) < 2 * k:
         coarse = fine
     return fine, coarse
 
 
+def _augmented(X) -> np.ndarray:
+    """``[x, 1]`` for every row of ``X`` (3 columns), float32: see :func:`_nearest`."""
+    Xa = np.ones((len(X), 4), np.float32)
+    Xa[:, :3] = X
+    return Xa
+
+
 def _nearest(X, C):
-    """Index of the nearest row of ``C`` for every row of ``X`` (3 columns).
+    """Index of the nearest row of ``C`` for every row of ``X`` (3 columns, or 4 as made by
+    :func:`_augmented`, which saves a copy per call).
 
     ``|x - c|^2 - |x|^2 = [x, 1] . [-2c, |c|^2]``: one matrix product per block. Blocks are
     kept at ``rows x k <= 2^16`` so that OpenBLAS runs each product on one thread: with two
@@ -285,8 +292,12 @@ def _nearest(X, C):
     Ca[:, :3] = -2 * np.asarray(C, np.float64)
     Ca[:, 3] = (np.asarray(C, np.float64) ** 2).sum(1)
     rows = int(min(8192, max(64, _SMP_PRODUCT // k)))
-    Xa = np.ones((rows, 4), np.float32)
     labels = np.empty(n, np.intp)
+    if X.shape[1] == 4:
+        for s in range(0, n, rows):
+            np.argmin(X[s : s + rows] @ Ca.T, axis=1, out=labels[s : s + rows])
+        return labels
+    Xa = np.ones((rows, 4), np.float32)
     for s in range(0, n, rows):
         m = min(rows, n - s)
         Xa[:m, :3] = X[s : s + m]
@@ -358,12 +369,13 @@ def _lloyd_weighted(X, w, C, max_iter, tol):
     k = len(C)
     C = np.asarray(C, np.float32).copy()
     history = [C.copy()]
-    wX = w[:, None] * X
+    Xa = _augmented(X)
+    wX = [np.ascontiguousarray(w * X[:, c]) for c in range(3)]
     stop = STOP_MAX_ITER
     for _ in range(max_iter):
-        labels = _nearest(X, C)
+        labels = _nearest(Xa, C)
         counts = np.bincount(labels, w, minlength=k)
-        sums = np.stack([np.bincount(labels, wX[:, c], minlength=k) for c in range(3)], 1)
+        sums = np.stack([np.bincount(labels, wc, minlength=k) for wc in wX], 1)
         new = C.copy()
         filled = counts > 0
         new[filled] = sums[filled] / counts[filled, None]
