@@ -11,10 +11,7 @@ st.set_page_config(
     page_title="Compression · K-Means Lab", page_icon=":material/palette:", layout="wide"
 )
 settings = sidebar(uses=("init", "tol", "seed"), options={"init": C.INITS})
-st.sidebar.caption(
-    "On this page the tolerance is in colour units: the colour range counts as 1, as pixel "
-    f"values do on the other pages, so {C.tolerance_text(settings.tol, 'rgb')}."
-)
+st.sidebar.caption(C.tolerance_caption(settings.tol))
 
 st.title("Compression: an image in k colours")
 st.caption(

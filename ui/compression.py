@@ -50,6 +50,21 @@ def tolerance_text(tol: float, space: str) -> str:
     return f"{tol:g} ({tol * colour.SCALE[space]:.3g} {unit})"
 
 
+def tolerance_caption(tol: float) -> str:
+    """What the sidebar's tolerance means on this page."""
+    head = (
+        "On this page the tolerance is in colour units: the colour range counts as 1, as "
+        "pixel values do on the other pages"
+    )
+    if tol == 0:
+        return head + "; 0 runs until no colour moves."
+    scale = colour.SCALE
+    return (
+        f"{head}, so {tol:g} is {tol * scale['rgb']:.3g} levels of 255 in RGB and "
+        f"{tol * scale['lab']:.3g} ΔE in CIELAB."
+    )
+
+
 def controls() -> tuple[int, int, str]:
     """The page's own controls, in the URL: colours (k), iterations, colour space."""
     left, middle, right = st.columns([3, 3, 2])
