@@ -67,3 +67,29 @@ def blobs():
     X = np.concatenate([c + rng.normal(size=(120, 5)) for c in centers])
     y = np.repeat(np.arange(5), 120)
     return X, y
+
+
+# Test files by measured time, longest first (pytest --durations=0, summed per file).
+# With ``--dist loadfile`` a worker takes the next whole file when it runs low, so
+# handing out the long files first (longest processing time first) keeps both workers
+# busy to the end instead of leaving one to finish a long file alone.
+LONGEST_FIRST = (
+    "test_browser.py",
+    "test_centroids_browser.py",
+    "test_pages.py",
+    "test_uploads_browser.py",
+    "test_truth_paper.py",
+    "test_upload_limits.py",
+    "test_truth_pages.py",
+    "test_truth_browser.py",
+    "test_tsne_page.py",
+    "test_centroids_pages.py",
+    "test_kmeans.py",
+    "test_images.py",
+    "test_truth_engine.py",
+)
+
+
+def pytest_collection_modifyitems(session, config, items):
+    rank = {name: i for i, name in enumerate(LONGEST_FIRST)}
+    items.sort(key=lambda item: rank.get(item.path.name, len(rank)))  # stable within files

@@ -96,8 +96,11 @@ class MapJob:
             return self.finished
 
 
+MAP_VERSION = 2  # 2: Barnes-Hut below 10,000 points (kmcore.embedding.GRADIENT_METHOD)
+
+
 def _file_name(key: tuple) -> str:
-    text = repr(key)
+    text = repr((MAP_VERSION, key)) if MAP_VERSION > 1 else repr(key)
     safe = "".join(c if c.isalnum() else "-" for c in text).strip("-")[:80]
     return f"tsne-{safe}-{hashlib.sha256(text.encode()).hexdigest()[:12]}.npy"
 
