@@ -80,6 +80,7 @@ LONGEST_FIRST = (
     "test_uploads_browser.py",
     "test_truth_paper.py",
     "test_upload_limits.py",
+    "test_compression.py",
     "test_truth_pages.py",
     "test_truth_browser.py",
     "test_tsne_page.py",

@@ -10,7 +10,11 @@ from . import engine
 from .sidebar import page_control
 
 TYPES = ["png", "jpg", "jpeg", "webp", "gif", "bmp"]
-SAMPLES = {"china": "Sample: a temple in China", "flower": "Sample: a flower"}
+SAMPLES = {
+    "china": "Sample: a temple in China",
+    "flower": "Sample: a flower",
+    "reef": "Sample: a made-up reef",
+}
 
 
 def pick_image(prefix: str):
