@@ -33,6 +33,11 @@ from .common import data_dir
 from .servers import streamlit_server
 
 DONE = '[data-testid="stApp"][data-test-script-state="notRunning"]'
+# The first picture of the map: the forming map (a plain image) or the finished chart.
+FIRST_MAP = """() => [...document.querySelectorAll(
+    '[data-testid="stMain"] [data-testid="stImage"] img')]
+  .some(i => i.complete && i.naturalWidth > 0)
+  || !!document.querySelector('.js-plotly-plot .main-svg')"""
 N_POINTS = 6000
 QUERY = "dataset=mnist&split=test&sample=0&k=10&init=random&tol=0.05&seed=0&max_iter=100"
 
@@ -55,7 +60,7 @@ def main() -> None:
         page = browser.new_page(viewport={"width": 1280, "height": 720})
         start = time.perf_counter()
         page.goto(f"{url}/t-SNE?{QUERY}", wait_until="commit")
-        page.wait_for_selector(".js-plotly-plot .main-svg", timeout=600_000)
+        page.wait_for_function(FIRST_MAP, timeout=600_000, polling=50)
         first = time.perf_counter() - start
         page.get_by_text("nearest final centroid").first.wait_for(timeout=600_000)
         page.wait_for_selector(DONE, timeout=600_000)

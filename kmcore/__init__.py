@@ -31,7 +31,7 @@ from .datasets import (
 from .distances import METRICS, nearest_centers
 from .download import DownloadError
 from .elbow import ElbowResult, elbow, find_knee
-from .embedding import TSNEMap, check_tsne_input, tsne_map, with_affinities
+from .embedding import TSNEMap, check_tsne_input, tsne_map, tsne_start, with_affinities
 from .evaluation import ClusterEvaluation, evaluate
 from .experiments import CellResult, GridResult, grid_cells, grid_rows, run_grid
 from .idx import IDXFormatError, read_idx, write_idx
@@ -173,6 +173,7 @@ __all__ = [
     "subsample",
     "tile_images",
     "tsne_map",
+    "tsne_start",
     "unit_float",
     "with_affinities",
     "write_idx",

@@ -148,8 +148,33 @@ def _centred(coords) -> np.ndarray:
     return coords.astype(np.float32)
 
 
+def tsne_start(X, *, random_state=0) -> np.ndarray:
+    """The map's first picture: openTSNE's PCA start (the first two principal components,
+    scaled so that the first has standard deviation 1e-4), centred.
+
+    Parameters
+    ----------
+    X : array-like of shape (n_samples, n_features)
+    random_state : int
+
+    Returns
+    -------
+    ndarray of shape (n_samples, 2), float32
+    """
+    X = check_data(X).astype(np.float64)
+    return _centred(openTSNE.initialization.pca(X, random_state=int(random_state)))
+
+
 def tsne_map(
-    X, *, perplexity=30.0, random_state=0, n_jobs=1, callback=None, every=50, on_phase=None
+    X,
+    *,
+    perplexity=30.0,
+    random_state=0,
+    n_jobs=1,
+    callback=None,
+    every=50,
+    on_phase=None,
+    start=None,
 ) -> TSNEMap:
     """Embed ``X`` in 2-D with openTSNE (PCA start, exaggeration then plain phase).
 
@@ -167,6 +192,9 @@ def tsne_map(
     every : int
     on_phase : callable, optional
         ``on_phase(name)`` as each of :data:`PHASES` begins.
+    start : ndarray of shape (n_samples, 2), optional
+        :func:`tsne_start` of ``X`` and ``random_state`` when the caller already has it
+        (a page draws it while the map is computed).
 
     Returns
     -------
@@ -183,9 +211,14 @@ def tsne_map(
             on_phase(name)
 
     phase(PHASES[0])
-    init = openTSNE.initialization.pca(X, random_state=seed)
+    if start is None:
+        init = tsne_start(X, random_state=seed)
+    else:
+        init = np.array(start, dtype=np.float64)
+        if init.shape != (len(X), 2):
+            raise ValueError(f"start must have shape ({len(X)}, 2); got {init.shape}")
     if callback is not None:
-        callback(0, total, _centred(init))
+        callback(0, total, init)
     phase(PHASES[1])
     affinities = openTSNE.affinity.PerplexityBasedNN(
         X, perplexity=perplexity, random_state=seed, n_jobs=n_jobs

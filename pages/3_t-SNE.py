@@ -78,6 +78,20 @@ def phase_text(job) -> tuple[float, str]:
 # redrawn at most every REDRAW_S seconds; the progress line follows every update.
 REDRAW_S = 2.0
 shown, drawn_at = None, -REDRAW_S
+
+
+def draw_forming(coords, title: str) -> None:
+    """The map as it forms: a plain picture (shows at once; no chart library to load)."""
+    slot.image(
+        figures.tsne_picture(coords, tdata.y, tdata.class_names),
+        caption=f"{title} · colour: true class; the finished map becomes a chart",
+        width="stretch",
+    )
+
+
+if not job.finished and job.coords is None:  # a new map: its PCA start at once
+    draw_forming(engine.tsne_start(key), "PCA start: the first picture")
+    drawn_at = time.monotonic()
 while not job.finished:
     job.wait(0.5)
     fraction, text = phase_text(job)
@@ -85,14 +99,11 @@ while not job.finished:
     coords = job.coords
     if coords is not None and coords is not shown and time.monotonic() - drawn_at >= REDRAW_S:
         shown, drawn_at = coords, time.monotonic()
-        title = (
+        draw_forming(
+            coords,
             "PCA start: the first picture"
             if job.done == 0
-            else f"t-SNE, iteration {job.done} of {job.total}"
-        )
-        slot.plotly_chart(
-            figures.tsne_forming(coords, tdata.y, tdata.class_names, title),
-            width="stretch",
+            else f"t-SNE, iteration {job.done} of {job.total}",
         )
 status.empty()
 if job.error is not None:

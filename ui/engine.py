@@ -251,6 +251,15 @@ def _maps() -> maps.MapStore:
     return maps.MapStore(maps.cache_dir(), budget.BUDGET_MB["tsne_maps"] * 2**20)
 
 
+@budget.cached("tsne_clusters")
+def tsne_start(key: tuple) -> np.ndarray:
+    """The map's PCA start for ``key``, computed once: the page draws it at once, the
+    job starts from it."""
+    start = kmcore.tsne_start(tsne_data(key).X, random_state=TSNE_SEED)
+    start.flags.writeable = False
+    return start
+
+
 def tsne_job(key: tuple, perplexity: float) -> maps.MapJob:
     """The map for ``key`` and ``perplexity``: finished, or computing in the background.
 
@@ -265,6 +274,7 @@ def tsne_job(key: tuple, perplexity: float) -> maps.MapJob:
             perplexity=perplexity,
             random_state=TSNE_SEED,
             n_jobs=TSNE_JOBS,
+            start=tsne_start(key),
             callback=lambda done, total, coords: job.update(done=done, total=total, coords=coords),
             on_phase=lambda name: job.update(phase=name),
         )
@@ -306,19 +316,6 @@ _WARM_LOCK = threading.Lock()
 _WARMED: list = []
 
 
-def _lower_priority() -> None:
-    """Give the calling thread, and the threads it starts, the lowest CPU priority.
-
-    Linux keeps a nice value per thread and new threads inherit their creator's, so
-    a map the warm-up starts (and openTSNE's workers under it) yields the cores to
-    the map a page is waiting for. Elsewhere this does nothing.
-    """
-    try:
-        os.setpriority(os.PRIO_PROCESS, threading.get_native_id(), 19)
-    except (AttributeError, OSError):
-        pass
-
-
 def warm_default_maps() -> threading.Thread | None:
     """Start, once per server process, a daemon thread that computes the default maps.
 
@@ -334,7 +331,7 @@ def warm_default_maps() -> threading.Thread | None:
             return None
 
         def warm():
-            _lower_priority()
+            maps.lower_priority(19)
             for key in _default_map_keys():
                 tsne_job(key, TSNE_PERPLEXITY).join()
 

@@ -10,7 +10,7 @@ from plotly.subplots import make_subplots
 
 import kmcore
 
-from .style import EMPTY_COLOUR, GREY, axis_fonts, base_layout, colour
+from .style import EMPTY_COLOUR, FONT_SIZE, GREY, axis_fonts, base_layout, colour
 
 FRAME_MS = 500
 GRID_COLS = 10
@@ -453,30 +453,44 @@ def tsne_figure(
     return fig
 
 
-def tsne_forming(coords, y, class_names, title, height=TSNE_HEIGHT) -> go.Figure:
-    """The map while it is computed (the PCA start, then openTSNE's iterations), by true class.
+def tsne_picture(coords, y, class_names, size=(780, 600), legend_width=150) -> np.ndarray:
+    """The map while it forms, as a plain picture (RGB uint8) coloured by true class.
+
+    A picture, not a chart: it shows in the browser at once, with no chart library to
+    load, while the map is computed (the finished map is the interactive chart).
 
     Parameters
     ----------
     coords : ndarray of shape (n, 2)
     y : ndarray of shape (n,)
     class_names : sequence of str
-    title : str
-        What the picture is (e.g. which iteration).
-    height : int
+    size : (int, int)
+        Width and height in pixels, the legend included.
+    legend_width : int
     """
-    fig = go.Figure(_group_traces(coords, y, list(class_names), y, class_names))
-    fig.update_layout(
-        **base_layout(
-            height=height,
-            margin={"l": 10, "r": 10, "t": 40, "b": 10},
-            legend={"itemsizing": "constant"},
-        ),
-        title=title,
-    )
-    fig.update_xaxes(visible=False)
-    fig.update_yaxes(visible=False, scaleanchor="x")
-    return fig
+    from PIL import Image, ImageDraw, ImageFont
+
+    w, h = size
+    img = Image.new("RGB", size, "white")
+    draw = ImageDraw.Draw(img)
+    xy = np.asarray(coords, dtype=np.float64)
+    lo, hi = xy.min(axis=0), xy.max(axis=0)
+    box = np.array([w - legend_width - 20, h - 20], dtype=np.float64)
+    scale = float((box / np.maximum(hi - lo, 1e-12)).min())
+    pos = (xy - lo) * scale + 10 + (box - (hi - lo) * scale) / 2
+    pos[:, 1] = h - pos[:, 1]  # y up, as on the chart
+    r = 2.5
+    for g in np.unique(y):
+        fill = colour(int(g))
+        for px, py in pos[np.asarray(y) == g]:
+            draw.ellipse((px - r, py - r, px + r, py + r), fill=fill)
+    font = ImageFont.load_default(size=FONT_SIZE + 2)
+    for i, name in enumerate(class_names):
+        top = 20 + i * (FONT_SIZE + 12)
+        left = w - legend_width + 10
+        draw.ellipse((left, top + 4, left + 12, top + 16), fill=colour(i))
+        draw.text((left + 20, top), str(name), fill="black", font=font)
+    return np.asarray(img)
 
 
 def image_grid(rows, image_shape, n_cols: int = 15) -> np.ndarray:

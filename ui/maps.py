@@ -96,6 +96,23 @@ class MapJob:
             return self.finished
 
 
+# Maps are background work: their threads run at this nice value, below the page runs
+# (and on one machine, below the browser drawing the first picture).
+JOB_NICE = 10
+
+
+def lower_priority(nice: int) -> None:
+    """Lower the calling thread's CPU priority to ``nice`` (never raise it); the threads it
+    starts afterwards (openTSNE's workers) inherit it. Linux keeps a nice value per
+    thread; elsewhere this does nothing.
+    """
+    try:
+        tid = threading.get_native_id()
+        os.setpriority(os.PRIO_PROCESS, tid, max(nice, os.getpriority(os.PRIO_PROCESS, tid)))
+    except (AttributeError, OSError):
+        pass
+
+
 MAP_VERSION = 2  # 2: Barnes-Hut below 10,000 points (kmcore.embedding.GRADIENT_METHOD)
 
 
@@ -180,6 +197,7 @@ class MapStore:
         return job
 
     def _work(self, job: MapJob, n_points: int, fit, rebuild) -> None:
+        lower_priority(JOB_NICE)
         path = self.folder / _file_name(job.key)
         try:
             coords = load_coords(path, n_points)
