@@ -96,11 +96,6 @@ class MapJob:
             return self.finished
 
 
-# Maps are background work: their threads run at this nice value, below the page runs
-# (and on one machine, below the browser drawing the first picture).
-JOB_NICE = 10
-
-
 def lower_priority(nice: int) -> None:
     """Lower the calling thread's CPU priority to ``nice`` (never raise it); the threads it
     starts afterwards (openTSNE's workers) inherit it. Linux keeps a nice value per
@@ -197,7 +192,6 @@ class MapStore:
         return job
 
     def _work(self, job: MapJob, n_points: int, fit, rebuild) -> None:
-        lower_priority(JOB_NICE)
         path = self.folder / _file_name(job.key)
         try:
             coords = load_coords(path, n_points)
