@@ -69,6 +69,22 @@ def blobs():
     return X, y
 
 
+@pytest.fixture
+def fresh_caches(monkeypatch, tmp_path):
+    """For AppTest modules: empty caches before and after, an empty data folder (no MNIST
+    unless a test provides it), a map folder of its own and t-SNE maps of 300 points."""
+    import streamlit as st
+
+    monkeypatch.setenv("KMLAB_DATA_DIR", str(tmp_path / "data"))
+    monkeypatch.setenv("KMLAB_CACHE_DIR", str(tmp_path / "maps"))
+    monkeypatch.setenv("KMLAB_TSNE_MAX_POINTS", "300")
+    st.cache_data.clear()
+    st.cache_resource.clear()
+    yield
+    st.cache_data.clear()
+    st.cache_resource.clear()
+
+
 # Test files by measured time, longest first (pytest --durations=0, summed per file).
 # With ``--dist loadfile`` a worker takes the next whole file when it runs low, so
 # handing out the long files first (longest processing time first) keeps both workers

@@ -5,7 +5,6 @@ from __future__ import annotations
 import json
 
 import pytest
-import streamlit as st
 from streamlit.testing.v1 import AppTest
 
 from tests.conftest import ROOT
@@ -13,12 +12,7 @@ from tests.conftest import ROOT
 TIMEOUT = 120
 
 
-@pytest.fixture(autouse=True)
-def fresh_caches(monkeypatch, tmp_path):
-    monkeypatch.setenv("KMLAB_DATA_DIR", str(tmp_path))
-    st.cache_resource.clear()
-    yield
-    st.cache_resource.clear()
+pytestmark = pytest.mark.usefixtures("fresh_caches")  # tests/conftest.py
 
 
 def centroids(view="play", **query) -> AppTest:

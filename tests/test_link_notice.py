@@ -9,7 +9,6 @@ from __future__ import annotations
 import re
 
 import pytest
-import streamlit as st
 from streamlit.testing.v1 import AppTest
 
 from tests.conftest import ROOT
@@ -18,13 +17,7 @@ LINK = "[x](http://a)"
 IMAGE = "![i](http://b/i.png)"
 
 
-@pytest.fixture(autouse=True)
-def fresh_caches():
-    st.cache_data.clear()
-    st.cache_resource.clear()
-    yield
-    st.cache_data.clear()
-    st.cache_resource.clear()
+pytestmark = pytest.mark.usefixtures("fresh_caches")  # tests/conftest.py
 
 
 def test_crafted_link_values_are_shown_as_written_not_as_markdown():

@@ -7,7 +7,6 @@ import json
 
 import numpy as np
 import pytest
-import streamlit as st
 from streamlit.testing.v1 import AppTest
 
 from tests.apptest import page
@@ -23,16 +22,7 @@ PAGES = [
 ]
 
 
-@pytest.fixture(autouse=True)
-def fresh_caches(monkeypatch, tmp_path):
-    """Empty caches and an empty data folder (no MNIST unless a test provides it)."""
-    monkeypatch.setenv("KMLAB_DATA_DIR", str(tmp_path))
-    monkeypatch.setenv("KMLAB_TSNE_MAX_POINTS", "300")  # t-SNE maps of 300 points
-    st.cache_data.clear()
-    st.cache_resource.clear()
-    yield
-    st.cache_data.clear()
-    st.cache_resource.clear()
+pytestmark = pytest.mark.usefixtures("fresh_caches")  # tests/conftest.py
 
 
 def values(data) -> list:

@@ -6,19 +6,11 @@ import io
 
 import numpy as np
 import pytest
-import streamlit as st
 from PIL import Image
 
 from tests.apptest import page
 
-
-@pytest.fixture(autouse=True)
-def fresh_caches():
-    st.cache_data.clear()
-    st.cache_resource.clear()
-    yield
-    st.cache_data.clear()
-    st.cache_resource.clear()
+pytestmark = pytest.mark.usefixtures("fresh_caches")  # tests/conftest.py
 
 
 def _in_use(at) -> str:

@@ -5,19 +5,10 @@ from __future__ import annotations
 import re
 
 import pytest
-import streamlit as st
 
 from tests.apptest import page
 
-
-@pytest.fixture(autouse=True)
-def fresh_caches(monkeypatch, tmp_path):
-    monkeypatch.setenv("KMLAB_DATA_DIR", str(tmp_path))
-    st.cache_data.clear()
-    st.cache_resource.clear()
-    yield
-    st.cache_data.clear()
-    st.cache_resource.clear()
+pytestmark = pytest.mark.usefixtures("fresh_caches")  # tests/conftest.py
 
 
 def texts(at) -> str:

@@ -18,17 +18,7 @@ from tests.conftest import ROOT
 TIMEOUT = 120
 
 
-@pytest.fixture(autouse=True)
-def fresh_caches(monkeypatch, tmp_path):
-    """Empty caches, an empty data folder and map folder, maps of 300 points."""
-    monkeypatch.setenv("KMLAB_DATA_DIR", str(tmp_path / "data"))
-    monkeypatch.setenv("KMLAB_CACHE_DIR", str(tmp_path / "maps"))
-    monkeypatch.setenv("KMLAB_TSNE_MAX_POINTS", "300")
-    st.cache_data.clear()
-    st.cache_resource.clear()
-    yield
-    st.cache_data.clear()
-    st.cache_resource.clear()
+pytestmark = pytest.mark.usefixtures("fresh_caches")  # tests/conftest.py
 
 
 def tsne_page(**query) -> AppTest:

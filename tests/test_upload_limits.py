@@ -13,7 +13,6 @@ import zlib
 
 import numpy as np
 import pytest
-import streamlit as st
 from PIL import EpsImagePlugin, Image
 from streamlit.testing.v1 import AppTest
 
@@ -269,16 +268,6 @@ def test_segment_image_caps_k_at_the_distinct_colours(name):
 
 
 # ---- the pages ---------------------------------------------------------------------------
-
-
-@pytest.fixture
-def fresh_caches(monkeypatch, tmp_path):
-    monkeypatch.setenv("KMLAB_DATA_DIR", str(tmp_path))
-    st.cache_data.clear()
-    st.cache_resource.clear()
-    yield
-    st.cache_data.clear()
-    st.cache_resource.clear()
 
 
 def _upload(page: str, prefix: str, name: str, data: bytes) -> AppTest:
