@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import tempfile
 from contextlib import contextmanager
 
 from tests.browser import start_server, stop, wait_healthy
@@ -11,8 +12,13 @@ from .common import ROOT
 
 @contextmanager
 def streamlit_server(env_extra=None, root=None):
-    """A cold server of ``root`` (default: this checkout) for a ``with`` block."""
-    url, proc = start_server(root or ROOT, env_extra)
+    """A cold server of ``root`` (default: this checkout) for a ``with`` block.
+
+    Maps go to a scratch folder unless ``env_extra`` names one (``KMLAB_CACHE_DIR``): a
+    bench must never write beside reference data such as ``../shared/data``.
+    """
+    env = {"KMLAB_CACHE_DIR": tempfile.mkdtemp(prefix="kmlab-bench-maps-"), **(env_extra or {})}
+    url, proc = start_server(root or ROOT, env)
     try:
         wait_healthy(url, proc)
         yield url, proc

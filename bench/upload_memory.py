@@ -141,7 +141,12 @@ class Sampler:
 def server(root: Path):
     """``streamlit run app.py`` in ``root`` on a free loopback port."""
     port = free_port()
-    env = {**os.environ, "KMLAB_DATA_DIR": str(ROOT.parent / "shared" / "data")}
+    env = {
+        **os.environ,
+        "KMLAB_DATA_DIR": str(ROOT.parent / "shared" / "data"),
+        # maps in a scratch folder: never written beside reference data such as ../shared
+        "KMLAB_CACHE_DIR": tempfile.mkdtemp(prefix="kmlab-upload-bench-maps-"),
+    }
     cmd = [sys.executable, "-m", "streamlit", "run", "app.py", "--server.port", str(port)]
     cmd += ["--server.address", "127.0.0.1", "--server.headless", "true"]
     cmd += ["--browser.gatherUsageStats", "false", "--server.fileWatcherType", "none"]
