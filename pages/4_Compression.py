@@ -32,28 +32,18 @@ with st.spinner("Choosing the colours…"):
     result = engine.quantization(key, n_colors, qs, original)
 C.main_picture(original, result, notes)
 
-tabs = C.tabs()
-with tabs[0]:
-    if tabs[0].open:
-        C.iterations_tab(result)
-with tabs[1]:
-    if tabs[1].open:
-        C.seeds_tab(key, original, n_colors, qs)
-with tabs[2]:
-    if tabs[2].open:
-        C.gallery_tab(key, original, qs)
-with tabs[3]:
-    if tabs[3].open:
-        C.outlier_tab(iterations)
-with tabs[4]:
-    if tabs[4].open:
-        C.comparison_tab(key, original, n_colors, qs)
-with tabs[5]:
-    if tabs[5].open:
-        C.colour_space_tab(key, original, n_colors, qs)
-with tabs[6]:
-    if tabs[6].open:
-        C.file_size_tab(result)
-with tabs[7]:
-    if tabs[7].open:
-        C.points_tab(original, result, settings.seed)
+# Only the open tab runs its experiment.
+drawers = (
+    lambda: C.iterations_tab(result),
+    lambda: C.seeds_tab(key, original, n_colors, qs),
+    lambda: C.gallery_tab(key, original, qs),
+    lambda: C.outlier_tab(iterations),
+    lambda: C.comparison_tab(key, original, n_colors, qs),
+    lambda: C.colour_space_tab(key, original, n_colors, qs),
+    lambda: C.file_size_tab(result),
+    lambda: C.points_tab(original, result, settings.seed),
+)
+for tab, draw in zip(C.tabs(), drawers, strict=True):
+    with tab:
+        if tab.open:
+            draw()
