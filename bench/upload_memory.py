@@ -22,20 +22,17 @@ from __future__ import annotations
 
 import argparse
 import io
-import os
-import subprocess
-import sys
 import tempfile
 import threading
 import time
-import urllib.request
-from contextlib import contextmanager
 from pathlib import Path
 
 import numpy as np
 from PIL import Image
 
-from tests.browser import CHROMIUM_ARGS, ROOT, chromium_path, free_port
+from tests.browser import CHROMIUM_ARGS, PICTURES_DRAWN, ROOT, chromium_path
+
+from .servers import streamlit_server
 
 PAGES = {"compress": "Compression", "segment": "Segmentation"}
 # Pictures a finished page shows: original + result; original + one per feature set (3).
@@ -137,55 +134,7 @@ class Sampler:
         self._thread.join()
 
 
-@contextmanager
-def server(root: Path):
-    """``streamlit run app.py`` in ``root`` on a free loopback port."""
-    port = free_port()
-    env = {
-        **os.environ,
-        "KMLAB_DATA_DIR": str(ROOT.parent / "shared" / "data"),
-        # maps in a scratch folder: never written beside reference data such as ../shared
-        "KMLAB_CACHE_DIR": tempfile.mkdtemp(prefix="kmlab-upload-bench-maps-"),
-    }
-    cmd = [sys.executable, "-m", "streamlit", "run", "app.py", "--server.port", str(port)]
-    cmd += ["--server.address", "127.0.0.1", "--server.headless", "true"]
-    cmd += ["--browser.gatherUsageStats", "false", "--server.fileWatcherType", "none"]
-    proc = subprocess.Popen(
-        cmd, cwd=root, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.STDOUT
-    )
-    url = f"http://127.0.0.1:{port}"
-    deadline = time.monotonic() + 60
-    try:
-        while True:
-            try:
-                with urllib.request.urlopen(url + "/_stcore/health", timeout=2) as r:
-                    if r.status == 200:
-                        break
-            except OSError:
-                pass
-            if proc.poll() is not None or time.monotonic() > deadline:
-                raise RuntimeError("streamlit did not start")
-            time.sleep(0.3)
-        yield url, proc
-    finally:
-        proc.terminate()
-        try:
-            proc.wait(10)
-        except subprocess.TimeoutExpired:
-            proc.kill()
-
-
-DONE = """(need) => {
-  if (document.querySelector('[data-testid="stStatusWidget"]')) return false;
-  if (document.querySelector('[data-testid="stSpinner"]')) return false;
-  const main = document.querySelector('[data-testid="stMain"]');
-  if (!main) return false;
-  if (main.querySelector('[data-testid="stException"]')) return 'exception';
-  if (main.querySelector('[data-testid="stAlertContentError"]')) return 'error';
-  const imgs = [...main.querySelectorAll('[data-testid="stImage"] img')]
-    .filter(i => i.complete && i.naturalWidth > 0);
-  return imgs.length >= need ? 'images' : false;
-}"""
+DONE = PICTURES_DRAWN
 
 
 def open_page(context, url: str, page_name: str):
@@ -211,7 +160,10 @@ def wait_result(page, page_name: str) -> str:
 
 
 def scenario(root: Path, browser, page_key: str, files: list[Path]) -> dict:
-    with server(root) as (url, proc):
+    # No t-SNE warm-up: its maps would be computed during the measurement (the maps once
+    # read from ../shared/data/maps are no longer written there), and uploads are measured.
+    env = {"KMLAB_DATA_DIR": str(ROOT.parent / "shared" / "data"), "KMLAB_WARM_MAPS": "0"}
+    with streamlit_server(env, root) as (url, proc):
         sampler = Sampler(proc.pid)
         try:
             context = browser.new_context(viewport={"width": 1280, "height": 720})

@@ -26,6 +26,21 @@ CHROMIUM_ARGS = [
 ]
 
 
+# The page has finished drawing: no run or spinner in progress, then "exception" or "error"
+# if it shows one, "images" once at least ``need`` pictures have loaded, else false.
+PICTURES_DRAWN = """(need) => {
+  if (document.querySelector('[data-testid="stStatusWidget"]')) return false;
+  if (document.querySelector('[data-testid="stSpinner"]')) return false;
+  const main = document.querySelector('[data-testid="stMain"]');
+  if (!main) return false;
+  if (main.querySelector('[data-testid="stException"]')) return 'exception';
+  if (main.querySelector('[data-testid="stAlertContentError"]')) return 'error';
+  const imgs = [...main.querySelectorAll('[data-testid="stImage"] img')]
+    .filter(i => i.complete && i.naturalWidth > 0);
+  return imgs.length >= need ? 'images' : false;
+}"""
+
+
 def chromium_path() -> str | None:
     """Debian's Chromium (browser downloads are not possible here)."""
     for name in ("chromium", "chromium-browser"):

@@ -14,21 +14,11 @@ import numpy as np
 import pytest
 from PIL import Image
 
-from tests.browser import streamlit_server
+from tests.browser import PICTURES_DRAWN, streamlit_server
 
 pytestmark = pytest.mark.browser
 
-DONE = """(need) => {
-  if (document.querySelector('[data-testid="stStatusWidget"]')) return false;
-  if (document.querySelector('[data-testid="stSpinner"]')) return false;
-  const main = document.querySelector('[data-testid="stMain"]');
-  if (!main) return false;
-  if (main.querySelector('[data-testid="stException"]')) return 'exception';
-  if (main.querySelector('[data-testid="stAlertContentError"]')) return 'error';
-  const imgs = [...main.querySelectorAll('[data-testid="stImage"] img')]
-    .filter(i => i.complete && i.naturalWidth > 0);
-  return imgs.length >= need ? 'images' : false;
-}"""
+DONE = PICTURES_DRAWN
 
 
 @pytest.fixture(scope="module")
