@@ -16,10 +16,11 @@ from .validation import check_data, n_distinct_rows
 EARLY_ITER = 250
 MAIN_ITER = 500
 GRADIENT_METHOD = "auto"
-# Iterations that place centroids on a finished map (openTSNE's default is 250): on
-# two MNIST test maps (6,000 points, 160 units wide) the positions after 100 were
-# within 0.01 and 2.3 units of those after 250, at half the time or less.
-PLACE_ITERATIONS = 100
+# Iterations that place centroids on a finished map (openTSNE's default is 250). On the
+# MNIST test map (6,000 points, 164 units wide), for k = 5, 10, 11, 20 and 40, the
+# positions after 50 were within 0.21% of the map's width (0.3 units) of those after
+# 250, at a fifth of the time (0.2 s against 0.9-1.3 s); a k change redraws the map.
+PLACE_ITERATIONS = 50
 # What tsne_map reports through ``on_phase``, in order.
 PHASES = ("PCA start", "neighbour search", "early exaggeration", "refining")
 

@@ -132,6 +132,7 @@ with slot:
         on_select="rerun",
         selection_mode=("points", "box", "lasso"),
     )
+engine.tsne_clusters_ahead(settings, key, float(perplexity))  # the next k, ahead of a click
 left.caption(
     f"{DATASET_LABELS[settings.dataset]} · {len(coords):,} points · perplexity "
     f"{perplexity} · k = {settings.k}. Each point's cluster is its nearest final centroid."

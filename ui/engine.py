@@ -13,14 +13,15 @@ import os
 import threading
 import time
 from dataclasses import dataclass, replace
+from functools import partial
 
 import numpy as np
 import streamlit as st
 
 import kmcore
 
-from . import budget, maps, memory
-from .settings import Settings, is_large, parse_starts
+from . import ahead, budget, maps, memory
+from .settings import K_MAX, Settings, is_large, parse_starts
 
 
 def _file_split(name: str, split: str) -> str:
@@ -300,6 +301,16 @@ def tsne_clusters(settings: Settings, key: tuple, perplexity: float):
     m = tsne_job(key, perplexity).result
     labels, _ = kmcore.nearest_centers(m.data, res.centers.astype(m.data.dtype), settings.metric)
     return labels, m.place(res.centers)
+
+
+def tsne_clusters_ahead(settings: Settings, key: tuple, perplexity: float) -> bool:
+    """Compute :func:`tsne_clusters` for k + 1 and k - 1 in the background (ui/ahead.py):
+    a teacher stepping the k slider then waits only for the drawing. False if not started."""
+    if settings.starts or not ahead.enabled():  # starts chosen by hand fix k
+        return False
+    ks = [k for k in (settings.k + 1, settings.k - 1) if 1 <= k <= K_MAX]
+    ahead.ask([partial(tsne_clusters, replace(settings, k=k), key, perplexity) for k in ks])
+    return True
 
 
 def _default_map_keys() -> list[tuple]:

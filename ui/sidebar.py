@@ -20,6 +20,7 @@ from streamlit.runtime.scriptrunner import get_script_run_ctx
 
 import kmcore.init
 
+from . import memory
 from . import settings as S
 from .settings import KEYS, Settings
 
@@ -174,6 +175,7 @@ def sidebar(
         The kept settings, with the values this page uses in place of those it
         does not allow.
     """
+    memory.freeze_imports()
     _start_session()
     ss = st.session_state
     # Captions name what a picture shows: as large as the text on the pictures (16 px on a
