@@ -133,10 +133,12 @@ class KMeansResult(ReadOnlyArrays):
         return labels
 
 
-def _assign(X, centers, metric, xx=None, with_sums=False):
-    """Assignment half: labels, squared Euclidean distances, and (L2, if asked) cluster sums."""
+def _assign(X, centers, metric, xx=None, with_sums=False, weights=None):
+    """Assignment half: labels, squared Euclidean distances, and (L2, if asked) cluster sums
+    (weighted by ``weights`` if given)."""
     if with_sums and metric == "l2":
-        return nearest_centers_and_sums(X, centers, row_norms_sq(X) if xx is None else xx)
+        xx = row_norms_sq(X) if xx is None else xx
+        return nearest_centers_and_sums(X, centers, xx, weights)
     labels, sq = nearest_centers(X, centers, metric, xx)
     return labels, sq, None
 
@@ -146,26 +148,28 @@ def _farthest(sq_dist, n_empty):
     return np.argpartition(sq_dist, -n_empty)[: -n_empty - 1 : -1]
 
 
-def _update(X, labels, centers, rule, policy, sq_dist, sums=None):
+def _update(X, labels, centers, rule, policy, sq_dist, sums=None, weights=None):
     """Update half: new centres from an assignment; returns (centers, empty cluster indices).
 
     With ``policy="farthest"`` each empty cluster takes one of the points
     farthest from their centres, and that point leaves its old cluster's mean,
-    as scikit-learn's ``_relocate_empty_clusters_dense`` does.
+    as scikit-learn's ``_relocate_empty_clusters_dense`` does. With ``weights``
+    (mean rule only) the means are weighted.
     """
     k = centers.shape[0]
-    counts = np.bincount(labels, minlength=k)
+    counts = np.bincount(labels, weights, minlength=k)
     empty = np.flatnonzero(counts == 0)
     new = centers.copy()
     moved = _farthest(sq_dist, empty.size) if empty.size and policy == "farthest" else None
     if rule == "mean":
-        sums = cluster_sums(X, labels, k) if sums is None else sums.copy()
+        sums = cluster_sums(X, labels, k, weights) if sums is None else sums.copy()
         if moved is not None:
             for point, cluster in zip(moved, empty, strict=True):
-                sums[labels[point]] -= X[point]
-                counts[labels[point]] -= 1
-                sums[cluster] = X[point]
-                counts[cluster] = 1
+                w = 1 if weights is None else weights[point]
+                sums[labels[point]] -= w * X[point]
+                counts[labels[point]] -= w
+                sums[cluster] = w * X[point]
+                counts[cluster] = w
         filled = counts > 0
         new[filled] = (sums[filled] / counts[filled, None]).astype(X.dtype)
     else:
@@ -180,8 +184,9 @@ def _update(X, labels, centers, rule, policy, sq_dist, sums=None):
     return new, empty
 
 
-def _lloyd_iter(X, centers, xx, metric, update, empty):
-    """One Lloyd iteration: assign every point, then update every centre.
+def _lloyd_iter(X, centers, xx, metric, update, empty, weights=None):
+    """One Lloyd iteration: assign every point, then update every centre (weighted means
+    with ``weights``).
 
     Returns
     -------
@@ -193,13 +198,22 @@ def _lloyd_iter(X, centers, xx, metric, update, empty):
     empty : ndarray of int
         Clusters that got no point.
     """
-    labels, sq_dist, sums = _assign(X, centers, metric, xx, with_sums=update == "mean")
-    new, empties = _update(X, labels, centers, update, empty, sq_dist, sums)
+    labels, sq_dist, sums = _assign(X, centers, metric, xx, update == "mean", weights)
+    new, empties = _update(X, labels, centers, update, empty, sq_dist, sums, weights)
     return labels, sq_dist, new, empties
 
 
 def kmeans_single(
-    X, centers, *, metric="l2", update="mean", empty="keep", tol=0.0, max_iter=300, init="array"
+    X,
+    centers,
+    *,
+    metric="l2",
+    update="mean",
+    empty="keep",
+    tol=0.0,
+    max_iter=300,
+    init="array",
+    sample_weight=None,
 ) -> KMeansResult:
     """One run of Lloyd's algorithm from ``centers``; assumes validated input.
 
@@ -214,11 +228,18 @@ def kmeans_single(
     max_iter : int
     init : str
         The name recorded in the result.
+    sample_weight : ndarray of shape (n_samples,), optional
+        Positive weights, with ``update="mean"``: each point counts as that many
+        (the colour cells of :mod:`kmcore.quantize`, weighted by their pixels).
+        Inertias are then weighted sums.
 
     Returns
     -------
     KMeansResult
     """
+    if sample_weight is not None and update != "mean":
+        raise ValueError("sample_weight needs update='mean'")
+    w = sample_weight
     n = X.shape[0]
     n_clusters = centers.shape[0]
     init_centers = centers.copy()
@@ -228,14 +249,14 @@ def kmeans_single(
     prev = None
     stop = STOP_MAX_ITER
     for _ in range(max_iter):
-        assigned, sq_dist, new, empties = _lloyd_iter(X, centers, xx, metric, update, empty)
+        assigned, sq_dist, new, empties = _lloyd_iter(X, centers, xx, metric, update, empty, w)
         shift = float(np.sqrt(((new.astype(np.float64) - centers) ** 2).sum(axis=1)).max())
         n_changed = n if prev is None else int(np.count_nonzero(assigned != prev))
         history.append(
             Iteration(
                 centers=new,
                 labels=_small_labels(assigned, n_clusters),
-                inertia=float(sq_dist.sum()),
+                inertia=float(sq_dist.sum() if w is None else sq_dist @ w),
                 shift=shift,
                 empty=tuple(int(j) for j in empties),
                 n_changed=n_changed,
@@ -255,7 +276,7 @@ def kmeans_single(
         final_labels, final_inertia = assigned, history[-1].inertia
     else:
         final_labels, sq_dist, _ = _assign(X, centers, metric, xx)
-        final_inertia = float(sq_dist.sum())
+        final_inertia = float(sq_dist.sum() if w is None else sq_dist @ w)
 
     return KMeansResult(
         centers=centers,

@@ -12,7 +12,7 @@ from scipy.ndimage import gaussian_filter
 
 from . import colour
 from .init import initial_centers
-from .lloyd import STOP_MAX_ITER, STOP_TOL, STOP_UNCHANGED
+from .lloyd import STOP_UNCHANGED, kmeans_single
 from .readonly import ReadOnlyArrays
 from .validation import (
     check_choice,
@@ -359,41 +359,21 @@ def _random_pixel_colours(pixels, k, rng, packed, distinct):
 
 
 def _lloyd_weighted(X, w, C, max_iter, tol):
-    """Lloyd's algorithm on weighted points; returns (history, stop reason).
+    """Lloyd's algorithm on weighted points: the engine's kernel with ``sample_weight``.
 
-    ``history`` holds the centres before the first iteration and after each. An empty
-    cluster takes the point farthest from its centre (scikit-learn's relocation).
-    This is not :func:`kmcore.lloyd.kmeans_single`: that kernel has no weights, records
-    every point's label at every step and uses products too large for one thread.
+    Returns (history, stop reason): ``history`` holds the centres before the first
+    iteration and after each. An empty cluster takes the point farthest from its centre
+    (scikit-learn's relocation).
     """
-    k = len(C)
-    C = np.asarray(C, np.float32).copy()
-    history = [C.copy()]
-    Xa = _augmented(X)
-    wX = [np.ascontiguousarray(w * X[:, c]) for c in range(3)]
-    stop = STOP_MAX_ITER
-    for _ in range(max_iter):
-        labels = _nearest(Xa, C)
-        counts = np.bincount(labels, w, minlength=k)
-        sums = np.stack([np.bincount(labels, wc, minlength=k) for wc in wX], 1)
-        new = C.copy()
-        filled = counts > 0
-        new[filled] = sums[filled] / counts[filled, None]
-        empty = np.flatnonzero(~filled)
-        if empty.size:
-            dist = _sq_dist(X, C, labels)
-            far = np.argpartition(dist, -empty.size)[-empty.size :]
-            new[empty] = X[far]
-        shift = float(np.sqrt(((new.astype(np.float64) - C) ** 2).sum(1)).max())
-        C = new
-        history.append(C.copy())
-        if shift == 0:
-            stop = STOP_UNCHANGED
-            break
-        if shift <= tol:
-            stop = STOP_TOL
-            break
-    return history, stop
+    res = kmeans_single(
+        X,
+        np.asarray(C, X.dtype),
+        empty="farthest",
+        tol=tol,
+        max_iter=max_iter,
+        sample_weight=w,
+    )
+    return [res.init_centers, *(step.centers for step in res.history)], res.stop_reason
 
 
 def _inertia(X, w, C) -> float:
