@@ -110,3 +110,24 @@ def test_shared_map_arrays_are_read_only():
     for array in (job.result.coords, job.coords, engine.tsne_data(key).X):
         with pytest.raises(ValueError, match="read-only"):
             array[0, 0] = np.float32(1)
+
+
+def test_work_ahead_fills_the_next_k_and_never_starts_a_map():
+    """The page's work ahead (ui/ahead.py, only under ``streamlit run``) run here by hand:
+    with the map in memory it computes the clusters for a neighbouring k; with none it
+    starts no fit."""
+    from ui import budget, engine
+    from ui.settings import Settings
+
+    settings = Settings(k=11)
+    key = engine.tsne_key(settings, 1797)
+    engine._tsne_clusters_if_mapped(settings, key, engine.TSNE_PERPLEXITY)
+    assert engine.tsne_fits() == 0 and len(budget.store("tsne_clusters")) == 0
+    at = tsne_page(k="10").run()
+    assert not at.exception, at.exception
+    before = len(budget.store("tsne_clusters"))
+    engine._tsne_clusters_if_mapped(settings, key, engine.TSNE_PERPLEXITY)
+    assert len(budget.store("tsne_clusters")) == before + 1
+    labels, centres = engine.tsne_clusters(settings, key, engine.TSNE_PERPLEXITY)
+    assert centres.shape == (11, 2) and labels.max() <= 10
+    assert engine.tsne_fits() == 1

@@ -125,5 +125,5 @@ def test_the_gallery_and_the_gif_download_appear(server, page):
         timeout=300_000,
     )
     main = page.locator('[data-testid="stMain"]')
+    main.get_by_text("The palettes at k = 64 and 256").first.wait_for(timeout=300_000)
     assert main.locator('[data-testid="stException"]').count() == 0
-    assert "The palettes at k = 64 and 256" in main.inner_text()

@@ -309,8 +309,15 @@ def tsne_clusters_ahead(settings: Settings, key: tuple, perplexity: float) -> bo
     if settings.starts or not ahead.enabled():  # starts chosen by hand fix k
         return False
     ks = [k for k in (settings.k + 1, settings.k - 1) if 1 <= k <= K_MAX]
-    ahead.ask([partial(tsne_clusters, replace(settings, k=k), key, perplexity) for k in ks])
+    work = [partial(_tsne_clusters_if_mapped, replace(settings, k=k), key, perplexity) for k in ks]
+    ahead.ask(work)
     return True
+
+
+def _tsne_clusters_if_mapped(settings: Settings, key: tuple, perplexity: float) -> None:
+    """:func:`tsne_clusters` if the map is still in memory: work ahead never starts a fit."""
+    if _maps().finished((key, float(perplexity))) is not None:
+        tsne_clusters(settings, key, perplexity)
 
 
 def _default_map_keys() -> list[tuple]:

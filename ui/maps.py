@@ -191,6 +191,12 @@ class MapStore:
         ).start()
         return job
 
+    def finished(self, key: tuple) -> MapJob | None:
+        """The finished job for ``key`` if it is in memory (never starts one)."""
+        with self._lock:
+            job = self._jobs.get(key)
+        return job if job is not None and job.result is not None else None
+
     def _work(self, job: MapJob, n_points: int, fit, rebuild) -> None:
         path = self.folder / _file_name(job.key)
         try:
