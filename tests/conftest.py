@@ -31,10 +31,23 @@ def shared_data() -> Path:
     return SHARED_DATA
 
 
-@pytest.fixture(scope="module")
+@pytest.fixture(scope="session")
+def server(tmp_path_factory):
+    """One `streamlit run` server per test process for the browser modules (as one server
+    serves every tab of a class), with the real MNIST subsets when they are beside the
+    checkout. Yields its URL. A test that needs a server just started starts its own."""
+    from tests.browser import streamlit_server
+
+    data = SHARED_DATA if SHARED_DATA.exists() else tmp_path_factory.mktemp("data")
+    with streamlit_server({"KMLAB_DATA_DIR": str(data)}) as (url, _proc):
+        yield url
+
+
+@pytest.fixture(scope="session")
 def browser():
-    """Debian's Chromium under Playwright, one per test module (browser downloads are not
-    possible here, so Playwright is pointed at the system browser)."""
+    """Debian's Chromium under Playwright, one per test process (browser downloads are not
+    possible here, so Playwright is pointed at the system browser); each test gets its own
+    profile and tab (``page``)."""
     from tests.browser import CHROMIUM_ARGS, chromium_path
 
     path = chromium_path()

@@ -5,7 +5,6 @@ from __future__ import annotations
 import pytest
 
 from tests.browser import streamlit_server, wait_until_done
-from tests.conftest import SHARED_DATA
 
 pytestmark = pytest.mark.browser
 
@@ -20,31 +19,24 @@ PAGES = {
 }
 
 
-@pytest.fixture(scope="module")
-def server(tmp_path_factory):
-    data = SHARED_DATA if SHARED_DATA.exists() else tmp_path_factory.mktemp("data")
-    with streamlit_server({"KMLAB_DATA_DIR": str(data)}) as (url, _proc):
-        yield url
-
-
 def _no_exception(pg):
     boxes = pg.locator('[data-testid="stException"]')
     assert boxes.count() == 0, boxes.first.inner_text()
 
 
-def test_a_classroom_opens_at_once(server, browser):
-    """Four tabs opening the same page at once on the module's server, just started (this
-    test runs first): they race its cold caches and all render. The 30-tab lesson is
-    measured by ``bench/lesson.py``."""
-    context = browser.new_context(viewport={"width": 1280, "height": 720})
-    pages = [context.new_page() for _ in range(4)]
-    for pg in pages:
-        pg.goto(f"{server}/Centroids", wait_until="commit")
-    for pg in pages:
-        wait_until_done(pg)
-        _no_exception(pg)
-        pg.wait_for_selector(".js-plotly-plot .main-svg", timeout=60_000)
-    context.close()
+def test_a_classroom_opens_at_once(browser, tmp_path):
+    """Four tabs opening the same page at once on a server just started: they race its
+    cold caches and all render. The 30-tab lesson is measured by ``bench/lesson.py``."""
+    with streamlit_server({"KMLAB_DATA_DIR": str(tmp_path)}) as (url, _):
+        context = browser.new_context(viewport={"width": 1280, "height": 720})
+        pages = [context.new_page() for _ in range(4)]
+        for pg in pages:
+            pg.goto(f"{url}/Centroids", wait_until="commit")
+        for pg in pages:
+            wait_until_done(pg)
+            _no_exception(pg)
+            pg.wait_for_selector(".js-plotly-plot .main-svg", timeout=60_000)
+        context.close()
 
 
 @pytest.mark.parametrize("path", list(PAGES), ids=lambda p: p or "home")

@@ -10,8 +10,7 @@ from urllib.parse import parse_qs, urlparse
 
 import pytest
 
-from tests.browser import streamlit_server, wait_until_done
-from tests.conftest import SHARED_DATA
+from tests.browser import wait_until_done
 
 pytestmark = pytest.mark.browser
 W, H = 1280, 720
@@ -29,14 +28,6 @@ SIGNATURE = f"""() => {{
   return pics.map(p => [...p.querySelectorAll('canvas')].filter(shown).map(c => c.toDataURL())
     .join('|') + (p.innerText || '') + (p.tagName === 'CANVAS' ? p.toDataURL() : '')).join('#');
 }}"""
-
-
-@pytest.fixture(scope="module")
-def server():
-    data = SHARED_DATA if SHARED_DATA.exists() else None
-    env = {"KMLAB_DATA_DIR": str(data)} if data else {}
-    with streamlit_server(env) as (url, _):
-        yield url
 
 
 def open_player(page, url):

@@ -6,18 +6,10 @@ from urllib.parse import parse_qs, urlparse
 
 import pytest
 
-from tests.browser import streamlit_server
-
 pytestmark = pytest.mark.browser
 
 K_THUMB = 'input[type="range"][aria-label="k (clusters)"]'
 SEGMENTS_THUMB = 'input[type="range"][aria-label="Segments (k)"]'
-
-
-@pytest.fixture(scope="module")
-def server(tmp_path_factory):
-    with streamlit_server({"KMLAB_DATA_DIR": str(tmp_path_factory.mktemp("data"))}) as (url, _):
-        yield url
 
 
 def _param(pg, key):

@@ -14,17 +14,11 @@ import numpy as np
 import pytest
 from PIL import Image
 
-from tests.browser import PICTURES_DRAWN, streamlit_server
+from tests.browser import PICTURES_DRAWN
 
 pytestmark = pytest.mark.browser
 
 DONE = PICTURES_DRAWN
-
-
-@pytest.fixture(scope="module")
-def server(tmp_path_factory):
-    with streamlit_server({"KMLAB_DATA_DIR": str(tmp_path_factory.mktemp("data"))}) as (url, _):
-        yield url
 
 
 def _upload(page, url, name, prefix_page, path):
