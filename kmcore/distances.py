@@ -200,8 +200,24 @@ def _fused_rows(n_clusters: int, n_features: int) -> int:
     return int(min(8192, max(64, _SMALL_PRODUCT // n_clusters)))
 
 
+def augmented(X: np.ndarray) -> np.ndarray | None:
+    """``[x, 1]`` for every row of ``X`` when it has few features (else None): with it the
+    fused L2 step gets ``|x - c|^2 - |x|^2`` from one product (see
+    :func:`nearest_centers_and_sums`). A Lloyd run builds it once for all its iterations."""
+    if X.shape[1] > _FEW_FEATURES:
+        return None
+    Xa = np.empty((X.shape[0], X.shape[1] + 1), X.dtype)
+    Xa[:, :-1] = X
+    Xa[:, -1] = 1
+    return Xa
+
+
 def nearest_centers_and_sums(
-    X: np.ndarray, centers: np.ndarray, xx: np.ndarray, weights: np.ndarray | None = None
+    X: np.ndarray,
+    centers: np.ndarray,
+    xx: np.ndarray,
+    weights: np.ndarray | None = None,
+    xa: np.ndarray | None = None,
 ) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     """Nearest centre under L2, squared distance, and the sum of the points of each cluster.
 
@@ -216,6 +232,8 @@ def nearest_centers_and_sums(
         ``row_norms_sq(X)``.
     weights : ndarray of shape (n_samples,), optional
         Weighted sums (see :func:`cluster_sums`).
+    xa : ndarray, optional
+        ``augmented(X)``, when the caller keeps it across calls (built here otherwise).
 
     Returns
     -------
@@ -233,9 +251,7 @@ def nearest_centers_and_sums(
     few = X.shape[1] <= _FEW_FEATURES
     if few:  # [x, 1] . [-2c, |c|^2] in one product: no pass to add |c|^2 (k x 4 is tiny)
         minus_2ct = np.vstack([minus_2ct, cc[None, :]]).astype(X.dtype)
-        Xa = np.empty((n, X.shape[1] + 1), X.dtype)
-        Xa[:, :-1] = X
-        Xa[:, -1] = 1
+        Xa = augmented(X) if xa is None else xa
     rows = _fused_rows(k, X.shape[1])
     for start in range(0, n, rows):
         stop = min(start + rows, n)

@@ -15,7 +15,13 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from .distances import cluster_sums, nearest_centers, nearest_centers_and_sums, row_norms_sq
+from .distances import (
+    augmented,
+    cluster_sums,
+    nearest_centers,
+    nearest_centers_and_sums,
+    row_norms_sq,
+)
 from .readonly import ReadOnlyArrays
 from .validation import check_data
 
@@ -133,12 +139,12 @@ class KMeansResult(ReadOnlyArrays):
         return labels
 
 
-def _assign(X, centers, metric, xx=None, with_sums=False, weights=None):
+def _assign(X, centers, metric, xx=None, with_sums=False, weights=None, xa=None):
     """Assignment half: labels, squared Euclidean distances, and (L2, if asked) cluster sums
-    (weighted by ``weights`` if given)."""
+    (weighted by ``weights`` if given; ``xa`` is ``distances.augmented(X)`` if kept)."""
     if with_sums and metric == "l2":
         xx = row_norms_sq(X) if xx is None else xx
-        return nearest_centers_and_sums(X, centers, xx, weights)
+        return nearest_centers_and_sums(X, centers, xx, weights, xa)
     labels, sq = nearest_centers(X, centers, metric, xx)
     return labels, sq, None
 
@@ -184,7 +190,7 @@ def _update(X, labels, centers, rule, policy, sq_dist, sums=None, weights=None):
     return new, empty
 
 
-def _lloyd_iter(X, centers, xx, metric, update, empty, weights=None):
+def _lloyd_iter(X, centers, xx, metric, update, empty, weights=None, xa=None):
     """One Lloyd iteration: assign every point, then update every centre (weighted means
     with ``weights``).
 
@@ -198,7 +204,7 @@ def _lloyd_iter(X, centers, xx, metric, update, empty, weights=None):
     empty : ndarray of int
         Clusters that got no point.
     """
-    labels, sq_dist, sums = _assign(X, centers, metric, xx, update == "mean", weights)
+    labels, sq_dist, sums = _assign(X, centers, metric, xx, update == "mean", weights, xa)
     new, empties = _update(X, labels, centers, update, empty, sq_dist, sums, weights)
     return labels, sq_dist, new, empties
 
@@ -245,11 +251,12 @@ def kmeans_single(
     init_centers = centers.copy()
     centers = init_centers
     xx = row_norms_sq(X)
+    xa = augmented(X) if metric == "l2" and update == "mean" else None
     history = []
     prev = None
     stop = STOP_MAX_ITER
     for _ in range(max_iter):
-        assigned, sq_dist, new, empties = _lloyd_iter(X, centers, xx, metric, update, empty, w)
+        assigned, sq_dist, new, empties = _lloyd_iter(X, centers, xx, metric, update, empty, w, xa)
         shift = float(np.sqrt(((new.astype(np.float64) - centers) ** 2).sum(axis=1)).max())
         n_changed = n if prev is None else int(np.count_nonzero(assigned != prev))
         history.append(
