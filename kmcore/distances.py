@@ -194,7 +194,9 @@ _FEW_FEATURES = 8
 _SMALL_PRODUCT = 1 << 16
 
 
-def _fused_rows(n_clusters: int, n_features: int) -> int:
+def fused_rows(n_clusters: int, n_features: int) -> int:
+    """Rows per block of a distance product: :data:`_FUSED_ROWS`, or with few features as
+    many as keep ``rows x n_clusters <= _SMALL_PRODUCT`` (one OpenBLAS thread)."""
     if n_features > _FEW_FEATURES:
         return _FUSED_ROWS
     return int(min(8192, max(64, _SMALL_PRODUCT // n_clusters)))
@@ -252,7 +254,7 @@ def nearest_centers_and_sums(
     if few:  # [x, 1] . [-2c, |c|^2] in one product: no pass to add |c|^2 (k x 4 is tiny)
         minus_2ct = np.vstack([minus_2ct, cc[None, :]]).astype(X.dtype)
         Xa = augmented(X) if xa is None else xa
-    rows = _fused_rows(k, X.shape[1])
+    rows = fused_rows(k, X.shape[1])
     for start in range(0, n, rows):
         stop = min(start + rows, n)
         m = stop - start

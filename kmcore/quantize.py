@@ -11,6 +11,7 @@ from PIL import Image
 from scipy.ndimage import gaussian_filter
 
 from . import colour
+from .distances import fused_rows
 from .init import initial_centers
 from .lloyd import STOP_UNCHANGED, kmeans_single
 from .readonly import ReadOnlyArrays
@@ -160,7 +161,6 @@ MAX_BITS = 7  # ... or 2 levels wide for images with few colours
 CELLS_PER_COLOUR = 40  # fewer fine cells than this per palette colour: take narrower cells
 INIT_SAMPLE = 20_000  # pixels the maxmin, hierarchical, noise and refined starts see
 _COARSE_ITER = 50  # Lloyd iterations that compare several k-means++ starts on coarse cells
-_SMP_PRODUCT = 1 << 16  # rows x centres per matrix product (see _nearest)
 
 
 def _auto_n_init(init: str, k: int) -> int:
@@ -271,44 +271,25 @@ def _fit_sets(pixels, space, k):
     return fine, coarse
 
 
-def _augmented(X) -> np.ndarray:
-    """``[x, 1]`` for every row of ``X`` (3 columns), float32: see :func:`_nearest`."""
-    Xa = np.ones((len(X), 4), np.float32)
-    Xa[:, :3] = X
-    return Xa
-
-
 def _nearest(X, C):
-    """Index of the nearest row of ``C`` for every row of ``X`` (3 columns, or 4 as made by
-    :func:`_augmented`, which saves a copy per call).
+    """Index of the nearest row of ``C`` for every row of ``X`` (3 columns).
 
-    ``|x - c|^2 - |x|^2 = [x, 1] . [-2c, |c|^2]``: one matrix product per block. Blocks are
-    kept at ``rows x k <= 2^16`` so that OpenBLAS runs each product on one thread: with two
-    threads on such small products, a busy two-core machine was measured at 200 ms instead
-    of 3 ms for 25,000 cells x 256 colours.
+    ``|x - c|^2 - |x|^2 = [x, 1] . [-2c, |c|^2]``: one matrix product per block, with the
+    blocks the engine's L2 step uses for few features (:func:`kmcore.distances.fused_rows`:
+    small enough that OpenBLAS runs each product on one thread).
     """
     n, k = len(X), len(C)
     Ca = np.empty((k, 4), np.float32)
     Ca[:, :3] = -2 * np.asarray(C, np.float64)
     Ca[:, 3] = (np.asarray(C, np.float64) ** 2).sum(1)
-    rows = int(min(8192, max(64, _SMP_PRODUCT // k)))
+    rows = fused_rows(k, 3)
     labels = np.empty(n, np.intp)
-    if X.shape[1] == 4:
-        for s in range(0, n, rows):
-            np.argmin(X[s : s + rows] @ Ca.T, axis=1, out=labels[s : s + rows])
-        return labels
     Xa = np.ones((rows, 4), np.float32)
     for s in range(0, n, rows):
         m = min(rows, n - s)
         Xa[:m, :3] = X[s : s + m]
         np.argmin(Xa[:m] @ Ca.T, axis=1, out=labels[s : s + m])
     return labels
-
-
-def _sq_dist(X, C, labels) -> np.ndarray:
-    """Squared Euclidean distance of every row of ``X`` to its centre ``C[labels]``."""
-    diff = X - np.asarray(C, X.dtype)[labels]
-    return np.einsum("ij,ij->i", diff, diff, dtype=np.float64)
 
 
 def _kmeans_pp(X, w, k, rng):
@@ -361,8 +342,9 @@ def _random_pixel_colours(pixels, k, rng, packed, distinct):
 def _lloyd_weighted(X, w, C, max_iter, tol):
     """Lloyd's algorithm on weighted points: the engine's kernel with ``sample_weight``.
 
-    Returns (history, stop reason): ``history`` holds the centres before the first
-    iteration and after each. An empty cluster takes the point farthest from its centre
+    Returns (history, stop reason, inertia): ``history`` holds the centres before the
+    first iteration and after each; ``inertia`` is the weighted sum of squares to the
+    final centres. An empty cluster takes the point farthest from its centre
     (scikit-learn's relocation).
     """
     res = kmeans_single(
@@ -373,11 +355,7 @@ def _lloyd_weighted(X, w, C, max_iter, tol):
         max_iter=max_iter,
         sample_weight=w,
     )
-    return [res.init_centers, *(step.centers for step in res.history)], res.stop_reason
-
-
-def _inertia(X, w, C) -> float:
-    return float(w @ _sq_dist(X, C, _nearest(X, C)))
+    return [res.init_centers, *(step.centers for step in res.history)], res.stop_reason, res.inertia
 
 
 def _map_pixels(pixels, palette, space):
@@ -490,21 +468,19 @@ def _fit(init, k, n_init, max_iter, tol, rng, fit, coarse, pixels, packed, disti
         best = None
         for _ in range(n_init):
             start = _kmeans_pp(*coarse, k, rng)
-            hist, stop = _lloyd_weighted(*coarse, start, min(max_iter, _COARSE_ITER), level)
-            score = _inertia(*coarse, hist[-1]) if n_init > 1 else 0.0
+            hist, stop, score = _lloyd_weighted(*coarse, start, min(max_iter, _COARSE_ITER), level)
             if best is None or score < best[0]:
                 best = (score, hist, stop)
         _, head, stop = best
         n_coarse = len(head) - 1
         if max_iter > n_coarse:
-            tail, stop = _lloyd_weighted(*fit, head[-1], max_iter - n_coarse, tol)
+            tail, stop, _ = _lloyd_weighted(*fit, head[-1], max_iter - n_coarse, tol)
             head = head + tail[1:]
         return head, stop, n_coarse
     best = None
     for _ in range(n_init):
         start = _starts(init, k, rng, pixels, packed, distinct, space, coarse)
-        hist, stop = _lloyd_weighted(*fit, start, max_iter, tol)
-        score = _inertia(*fit, hist[-1]) if n_init > 1 else 0.0
+        hist, stop, score = _lloyd_weighted(*fit, start, max_iter, tol)
         if best is None or score < best[0]:
             best = (score, hist, stop)
     return best[1], best[2], 0
