@@ -119,6 +119,10 @@ class KMeansResult(ReadOnlyArrays):
         """Centres after ``step`` iterations (0: the initial centres)."""
         return self.init_centers if step == 0 else self.history[step - 1].centers
 
+    def centers_path(self) -> np.ndarray:
+        """Centres at every step, the start included: shape (n_iter + 1, k, n_features)."""
+        return np.stack([self.centers_at(s) for s in range(self.n_iter + 1)])
+
     def predict(self, X) -> np.ndarray:
         """Nearest final centre of each row of ``X``, under the run's metric.
 

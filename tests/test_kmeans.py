@@ -387,3 +387,12 @@ def test_a_relocated_weighted_point_leaves_its_old_mean_with_all_its_weight():
     res = kmeans_single(X, start, empty="farthest", max_iter=1, sample_weight=w)
     assert res.history[0].empty == (1,)
     np.testing.assert_array_equal(res.centers, [[0.5, 0.0], [10.0, 0.0]])
+
+
+def test_centers_path_holds_the_start_and_every_step():
+    X = np.random.default_rng(0).normal(size=(80, 2))
+    res = kmcore.kmeans(X, 3, random_state=0)
+    path = res.centers_path()
+    assert path.shape == (res.n_iter + 1, 3, 2)
+    np.testing.assert_array_equal(path[0], res.init_centers)
+    np.testing.assert_array_equal(path[-1], res.history[-1].centers)

@@ -206,7 +206,7 @@ def toy_animation(X, result, grids, *, half_steps=False, show_regions=True) -> g
     show_regions : bool
     """
     plan = toy_frames(result, half_steps)
-    path = np.stack([result.centers_at(s) for s in range(result.n_iter + 1)])
+    path = result.centers_path()
     frames = [
         go.Frame(name=name, data=_toy_traces(X, result, grids, path, *steps, show_regions))
         for name, *steps in plan
@@ -363,7 +363,7 @@ def seconds_figure(res) -> go.Figure:
 def demo_figure(X, result, grids) -> go.Figure:
     """Home page picture: points coloured by their final cluster, centres and their paths."""
     # The last step only: building every step's traces to keep one took 0.7-0.9 s a visit.
-    path = np.stack([result.centers_at(s) for s in range(result.n_iter + 1)])
+    path = result.centers_path()
     _, *steps = toy_frames(result, False)[-1]
     fig = go.Figure(data=_toy_traces(X, result, grids, path, *steps, True))
     fig.update_layout(

@@ -49,7 +49,7 @@ def image_pane(result, steps, X, image_shape, class_names, title: str = "") -> d
     title : str
     """
     k, t = result.n_clusters, result.n_iter
-    centres = np.stack([result.centers_at(s) for s in range(t + 1)])
+    centres = result.centers_path()
     joiners = np.asarray(steps.joiners)
     m = joiners.shape[2]
     # Keep thumbnails for the first iterations until the pool is full (later ones show counts).
@@ -126,10 +126,7 @@ def points_pane(X, result, steps, grids, bounds, class_names, title: str = "", r
         k=result.n_clusters,
         n_iter=t,
         labels_z=_z(labels),
-        centers=np.round(np.stack([result.centers_at(s) for s in range(t + 1)]), 4)
-        .astype(np.float64)
-        .ravel()
-        .tolist(),
+        centers=np.round(result.centers_path(), 4).astype(np.float64).ravel().tolist(),
         R=int(owners.shape[1]),
         regions_z=_z(owners),
         missing=[list(c) for c in steps.missing_classes] if steps is not None else None,
