@@ -14,7 +14,6 @@ nothing is asked for under AppTest, or with ``KMLAB_AHEAD=0``.
 from __future__ import annotations
 
 import logging
-import os
 import threading
 import time
 from collections.abc import Callable
@@ -37,9 +36,7 @@ _NOT_BEFORE: list[float] = [0.0]
 
 def enabled() -> bool:
     """True in a ``streamlit run`` server unless ``KMLAB_AHEAD=0``."""
-    from streamlit.runtime import Runtime
-
-    return os.environ.get("KMLAB_AHEAD", "1") != "0" and isinstance(Runtime._instance, Runtime)
+    return maps.background_allowed("KMLAB_AHEAD")
 
 
 def ask(work: list[Callable[[], object]]) -> None:

@@ -340,9 +340,7 @@ def warm_default_maps() -> threading.Thread | None:
     One map at a time (bounded); a page asking for one of them meanwhile shares the
     job. Only under ``streamlit run`` (not AppTest), unless ``KMLAB_WARM_MAPS=0``.
     """
-    from streamlit.runtime import Runtime
-
-    if os.environ.get("KMLAB_WARM_MAPS", "1") == "0" or not isinstance(Runtime._instance, Runtime):
+    if not maps.background_allowed("KMLAB_WARM_MAPS"):
         return None
     with _WARM_LOCK:
         if _WARMED:

@@ -96,6 +96,14 @@ class MapJob:
             return self.finished
 
 
+def background_allowed(switch: str) -> bool:
+    """True for background work in a ``streamlit run`` server (not under AppTest or in a
+    bench's own process) unless the environment variable ``switch`` is "0"."""
+    from streamlit.runtime import Runtime
+
+    return os.environ.get(switch, "1") != "0" and isinstance(Runtime._instance, Runtime)
+
+
 def lower_priority(nice: int) -> None:
     """Lower the calling thread's CPU priority to ``nice`` (never raise it); the threads it
     starts afterwards (openTSNE's workers) inherit it. Linux keeps a nice value per
