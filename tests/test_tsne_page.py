@@ -112,6 +112,15 @@ def test_shared_map_arrays_are_read_only():
             array[0, 0] = np.float32(1)
 
 
+def test_work_ahead_goes_out_from_k_nearest_first_within_the_slider():
+    from ui import engine
+    from ui.settings import K_MAX
+
+    assert engine.ks_ahead(10) == [11, 9, 12, 8]
+    assert engine.ks_ahead(1) == [2, 3]
+    assert engine.ks_ahead(K_MAX) == [K_MAX - 1, K_MAX - 2]
+
+
 def test_work_ahead_fills_the_next_k_and_never_starts_a_map():
     """The page's work ahead (ui/ahead.py, only under ``streamlit run``) run here by hand:
     with the map in memory it computes the clusters for a neighbouring k; with none it

@@ -303,12 +303,24 @@ def tsne_clusters(settings: Settings, key: tuple, perplexity: float):
     return labels, m.place(res.centers)
 
 
+# The k the t-SNE page computes ahead, in this order, around the k on screen: two steps
+# either way, so that two quick steps (or a jump of two) after a pause only draw. Each
+# MNIST run is 2-5 MB of the runs' budget (ui/budget.py); four fit beside the others.
+AHEAD_STEPS = (1, -1, 2, -2)
+
+
+def ks_ahead(k: int) -> list[int]:
+    """The k around ``k`` that the t-SNE page computes ahead, nearest first, within 1..K_MAX."""
+    return [k + d for d in AHEAD_STEPS if 1 <= k + d <= K_MAX]
+
+
 def tsne_clusters_ahead(settings: Settings, key: tuple, perplexity: float) -> bool:
-    """Compute :func:`tsne_clusters` for k + 1 and k - 1 in the background (ui/ahead.py):
-    a teacher stepping the k slider then waits only for the drawing. False if not started."""
+    """Compute :func:`tsne_clusters` for the k of :func:`ks_ahead` in the background
+    (ui/ahead.py): a teacher stepping the k slider then waits only for the drawing.
+    False if not started."""
     if settings.starts or not ahead.enabled():  # starts chosen by hand fix k
         return False
-    ks = [k for k in (settings.k + 1, settings.k - 1) if 1 <= k <= K_MAX]
+    ks = ks_ahead(settings.k)
     work = [partial(_tsne_clusters_if_mapped, replace(settings, k=k), key, perplexity) for k in ks]
     ahead.ask(work)
     return True
