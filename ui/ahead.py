@@ -23,8 +23,11 @@ from . import maps
 # Seconds between a wish and its work. A busy Python thread slows the server's other
 # threads through the interpreter lock, the one that sends pages to browsers too: with
 # no delay, a page whose k-means was ready reached the browser 0.8-1.0 s after the
-# click instead of 0.2-0.3 s, because the next k's run had started meanwhile.
-DELAY_S = 1.5
+# click instead of 0.2-0.3 s, because the next k's run had started meanwhile. 0.8 s
+# lets the page reach the browser first and still leaves a teacher who steps once a
+# second one computed step ahead (bench/bench_tsne.py: 1.5 s left a step taken at once
+# waiting 1.8 s in one run of two; 0.8 s kept all six steps at 0.41-0.74 s in two runs).
+DELAY_S = 0.8
 
 _LOCK = threading.Lock()
 _WAKE = threading.Condition(_LOCK)
