@@ -122,12 +122,15 @@ except ValueError as exc:
     st.stop()
 
 fig = figures.tsne_figure(
-    coords, tdata.y, labels, centres, tdata.class_names, run.evaluation, colour_by
+    coords, tdata.y, labels, centres, tdata.class_names, run.evaluation, colour_by, height=None
 )
+# As tall as the screen allows: 500 px on a 1280 x 720 projector, 830 px at 1920 x 1080.
+components.screen_high("tsne_map", below_px=250, min_px=figures.TSNE_HEIGHT)
 with slot:
     event = st.plotly_chart(
         fig,
         width="stretch",
+        height="stretch",
         key="tsne_map",
         on_select="rerun",
         selection_mode=("points", "box", "lasso"),

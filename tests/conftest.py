@@ -97,6 +97,7 @@ def page(browser, _tab, request):
     if pg is None or pg.is_closed():
         context = browser.new_context(viewport={"width": 1280, "height": 720})
         pg = _tab["page"] = context.new_page()
+    pg.set_viewport_size({"width": 1280, "height": 720})  # a test may have changed it
     yield pg
     if request.node.stash.get(_FAILED, False) or pg.is_closed():
         pg.context.close()

@@ -105,6 +105,30 @@ def test_tsne_map_forms_then_shows_clusters_and_centroids(server, page):
     assert "centroids" in legend
 
 
+# The map's plot area (inside the chart's 10 px margins) as the browser lays it out.
+PLOT_AREA = (
+    "() => { const r = document.querySelector('.js-plotly-plot .nsewdrag')"
+    ".getBoundingClientRect(); return [r.height, r.bottom]; }"
+)
+
+
+def test_tsne_map_is_as_tall_as_the_screen_allows(server, page):
+    """500 px on a 1280 x 720 projector; on a 1920 x 1080 screen the map grows with it,
+    and the caption under it stays on the first screen."""
+    page.goto(f"{server}/t-SNE?dataset=digits&k=10")
+    page.get_by_text("nearest final centroid").first.wait_for(timeout=180_000)
+    wait_until_done(page)
+    chart = page.locator(".js-plotly-plot").first
+    assert round(chart.bounding_box()["height"]) == 500
+    height, bottom = page.evaluate(PLOT_AREA)
+    assert bottom <= 720 and height >= 470, (height, bottom)
+    page.set_viewport_size({"width": 1920, "height": 1080})
+    page.wait_for_function(f"() => ({PLOT_AREA})()[0] > 700", timeout=30_000)
+    height, bottom = page.evaluate(PLOT_AREA)
+    caption = page.get_by_text("nearest final centroid").first.bounding_box()
+    assert bottom <= 1080 and caption["y"] + caption["height"] <= 1080, (bottom, caption)
+
+
 def test_preset_button_opens_centroids_with_the_papers_setting(server, page, shared_data):
     page.goto(f"{server}/Experiments")
     wait_until_done(page)

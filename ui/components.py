@@ -88,6 +88,20 @@ def compact_top() -> None:
     )
 
 
+def screen_high(key: str, below_px: int, min_px: int, max_px: int = 1000) -> None:
+    """Make the element with ``key`` as tall as the screen allows: the window's height less
+    ``below_px`` (what sits above and below it), kept between ``min_px`` and ``max_px``.
+
+    A chart's height is given in px from Python, which does not know the screen; CSS does.
+    Pair it with ``st.plotly_chart(..., height="stretch", key=key)`` and a figure without
+    a height of its own.
+    """
+    st.html(
+        f"<style>.st-key-{key}{{height:clamp({min_px}px, calc(100vh - {below_px}px), "
+        f"{max_px}px)}}</style>"
+    )
+
+
 def preset_cards(columns: int = 3) -> None:
     """The paper's figures as cards with a button that applies one and opens Centroids."""
     for row in range(0, len(PRESETS), columns):

@@ -413,8 +413,9 @@ def tsne_figure(
     evaluation : kmcore.ClusterEvaluation
         For the legend: each cluster's majority class and purity.
     colour_by : {"cluster", "class"}
-    height : int
-        Of the figure, in px.
+    height : int or None
+        Of the figure, in px; None leaves it to the chart's element (the page makes that
+        as tall as the screen allows, ``components.screen_high``).
     """
     k = len(centres)
     if colour_by == "cluster":
