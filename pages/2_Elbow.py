@@ -13,14 +13,8 @@ st.set_page_config(
 settings = sidebar()
 SIL_POINTS = 1000
 
+components.compact_top()
 st.title("Elbow: how many clusters?")
-st.markdown(
-    "With more clusters the *best possible* within-cluster sum of squares (WCSS) can only go "
-    "down, but k-means does not find the best: each run stops in a local minimum that depends "
-    "on its start, so a measured curve can rise from one k to the next. The **elbow** is the "
-    "k after which adding clusters stops helping much. Each k is run several times from "
-    "different starts: the band shows how much the start matters."
-)
 data = components.rows_or_stop(settings)
 
 c1, c2, c3 = st.columns([2, 1, 1])
@@ -61,11 +55,26 @@ except ValueError as exc:
     st.stop()
 bar.empty()
 
-st.plotly_chart(figures.elbow_figure(res, settings.k), width="stretch", key="elbow")
+# The curve and its knee on the first screen: 400 px on a 1280 x 720 projector, taller on
+# a taller screen; the explanation follows them.
+components.screen_high("elbow", below_px=320, min_px=360, max_px=640)
+st.plotly_chart(
+    figures.elbow_figure(res, settings.k, height=None),
+    width="stretch",
+    height="stretch",
+    key="elbow",
+)
 if res.knee is not None:
     st.success(f"**The knee is at k = {res.knee}** (kneedle algorithm). Your k is {settings.k}.")
 else:
     st.info(f"**No knee found:** {res.knee_reason}.")
+st.markdown(
+    "With more clusters the *best possible* within-cluster sum of squares (WCSS) can only go "
+    "down, but k-means does not find the best: each run stops in a local minimum that depends "
+    "on its start, so a measured curve can rise from one k to the next. The **elbow** is the "
+    "k after which adding clusters stops helping much. Each k is run several times from "
+    "different starts: the band shows how much the start matters."
+)
 if res.rises:
     ks_up = ", ".join(str(k) for k in res.rises)
     st.warning(

@@ -129,6 +129,21 @@ def test_tsne_map_is_as_tall_as_the_screen_allows(server, page):
     assert bottom <= 1080 and caption["y"] + caption["height"] <= 1080, (bottom, caption)
 
 
+def test_elbow_curve_and_its_knee_fit_the_first_screen(server, page):
+    """On a 1280 x 720 projector the whole curve and the sentence naming the knee show
+    without scrolling; the explanation follows them."""
+    page.goto(f"{server}/Elbow?dataset=digits")
+    page.get_by_text("The knee is at k =").first.wait_for(timeout=120_000)
+    wait_until_done(page)
+    _no_exception(page)
+    chart = page.locator(".js-plotly-plot").first.bounding_box()
+    knee = page.get_by_text("The knee is at k =").first.bounding_box()
+    assert chart["y"] >= 0 and chart["height"] >= 360, chart
+    assert knee["y"] + knee["height"] <= 720, knee
+    explanation = page.get_by_text("best possible").first.bounding_box()
+    assert explanation["y"] > chart["y"] + chart["height"]
+
+
 def test_preset_button_opens_centroids_with_the_papers_setting(server, page, shared_data):
     page.goto(f"{server}/Experiments")
     wait_until_done(page)

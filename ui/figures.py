@@ -272,8 +272,11 @@ def convergence(result, height: int = 520) -> go.Figure:
     return axis_fonts(fig)
 
 
-def elbow_figure(res, current_k: int) -> go.Figure:
-    """WCSS against k: mean of restarts with a ±1 std band, the knee and the current k marked."""
+def elbow_figure(res, current_k: int, height: int | None = 480) -> go.Figure:
+    """WCSS against k: mean of restarts with a ±1 std band, the knee and the current k marked.
+
+    ``height`` in px; None leaves it to the chart's element (``components.screen_high``).
+    """
     ks = res.ks
     lo, hi = res.inertia_mean - res.inertia_std, res.inertia_mean + res.inertia_std
     fig = go.Figure()
@@ -334,7 +337,7 @@ def elbow_figure(res, current_k: int) -> go.Figure:
             )
         )
     fig.update_layout(
-        **base_layout(height=480, legend={"orientation": "h", "y": 1.12}),
+        **base_layout(height=height, legend={"orientation": "h", "y": 1.12}),
         xaxis_title="k (number of clusters)",
         yaxis_title="within-cluster sum of squares",
     )
