@@ -46,8 +46,8 @@ def server(tmp_path_factory):
 @pytest.fixture(scope="session")
 def browser():
     """Debian's Chromium under Playwright, one per test process (browser downloads are not
-    possible here, so Playwright is pointed at the system browser); each test gets its own
-    profile and tab (``page``)."""
+    possible here, so Playwright is pointed at the system browser); the browser tests take
+    turns in one tab of it (``page``)."""
     from tests.browser import CHROMIUM_ARGS, chromium_path
 
     path = chromium_path()
@@ -68,8 +68,17 @@ def _tab(browser):
     """The test process's one tab: see ``page``."""
     tab = {}
     yield tab
-    if "page" in tab:
-        tab["page"].context.close()
+    _drop(tab)
+
+
+def _drop(tab: dict) -> None:
+    """Forget the kept tab, then close it with its context (whatever state it is in)."""
+    pg = tab.pop("page", None)
+    if pg is not None:
+        try:
+            pg.context.close()
+        except Exception:  # a crashed or already closed tab: nothing left to close
+            pass
 
 
 @pytest.hookimpl(wrapper=True)
@@ -88,22 +97,39 @@ def page(browser, _tab, request):
     """A tab at the projector size, 1280 x 720, on a blank document.
 
     Tests take turns in one tab, as a student moves from page to page: each test opens
-    its own address (a new Streamlit session), and leaving for ``about:blank`` afterwards
-    ends that session. A tab that keeps its renderer compiles Streamlit's and Plotly's
-    scripts once; a new tab per test cost 4.3 s of renderer CPU per page load instead of
-    1.4-1.9 s. After a failed test the tab is replaced, so no state of it reaches the next.
+    its own address (a new Streamlit session), and afterwards the tab forgets what the app
+    stored in it (local and session storage: the sidebar's width and state, the theme),
+    moves the pointer away and leaves for ``about:blank``, which disconnects the session.
+    Measured on a Centroids page load: 4.1-4.3 s of renderer CPU in a new context per test,
+    4.4-5.7 s in a new tab of one shared context, 1.4-1.9 s in the kept tab (its renderer
+    has Streamlit's and Plotly's scripts compiled already). After a failed test, or if
+    the tab cannot be reset, it is closed and the next test gets a new one.
     """
     pg = _tab.get("page")
     if pg is None or pg.is_closed():
+        _drop(_tab)
         context = browser.new_context(viewport={"width": 1280, "height": 720})
         pg = _tab["page"] = context.new_page()
-    pg.set_viewport_size({"width": 1280, "height": 720})  # a test may have changed it
+    try:
+        pg.set_viewport_size({"width": 1280, "height": 720})  # a test may have changed it
+    except Exception:
+        _drop(_tab)
+        raise
     yield pg
     if request.node.stash.get(_FAILED, False) or pg.is_closed():
-        pg.context.close()
-        del _tab["page"]
-    else:
+        _drop(_tab)
+        return
+    try:
+        for other in pg.context.pages:  # tabs the test opened
+            if other is not pg:
+                other.close()
+        if pg.url.startswith("http"):
+            pg.evaluate("() => { localStorage.clear(); sessionStorage.clear(); }")
+        pg.mouse.move(0, 0)
         pg.goto("about:blank")
+    except Exception:
+        _drop(_tab)
+        raise
 
 
 @pytest.fixture(scope="session")

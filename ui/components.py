@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import re
+
 import streamlit as st
 
 import kmcore
@@ -89,15 +91,26 @@ def compact_top() -> None:
 
 
 def screen_high(key: str, below_px: int, min_px: int, max_px: int = 1000) -> None:
-    """Make the element with ``key`` as tall as the screen allows: the window's height less
-    ``below_px`` (what sits above and below it), kept between ``min_px`` and ``max_px``.
+    """Make the element with ``key`` as tall as the screen allows.
 
     A chart's height is given in px from Python, which does not know the screen; CSS does.
     Pair it with ``st.plotly_chart(..., height="stretch", key=key)`` and a figure without
     a height of its own.
+
+    Parameters
+    ----------
+    key : str
+        The element's key; Streamlit marks its container with the class ``st-key-<key>``
+        (characters other than letters, digits, ``_`` and ``-`` become ``-``).
+    below_px : int
+        What sits above and below the element on the first screen: its height is the
+        window's less this.
+    min_px, max_px : int
+        Bounds of the height.
     """
+    css_class = "st-key-" + re.sub(r"[^a-zA-Z0-9_-]", "-", key)
     st.html(
-        f"<style>.st-key-{key}{{height:clamp({min_px}px, calc(100vh - {below_px}px), "
+        f"<style>.{css_class}{{height:clamp({min_px}px, calc(100vh - {below_px}px), "
         f"{max_px}px)}}</style>"
     )
 

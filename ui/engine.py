@@ -310,7 +310,18 @@ AHEAD_STEPS = (1, -1, 2, -2)
 
 
 def ks_ahead(k: int) -> list[int]:
-    """The k around ``k`` that the t-SNE page computes ahead, nearest first, within 1..K_MAX."""
+    """The k around ``k`` that the t-SNE page computes ahead.
+
+    Parameters
+    ----------
+    k : int
+        The k on screen.
+
+    Returns
+    -------
+    list of int
+        ``k + d`` for d in :data:`AHEAD_STEPS`, nearest first, those within 1..K_MAX.
+    """
     return [k + d for d in AHEAD_STEPS if 1 <= k + d <= K_MAX]
 
 
