@@ -338,8 +338,8 @@ def elbow_figure(res, current_k: int, height: int | None = 480) -> go.Figure:
         )
     fig.update_layout(
         **base_layout(height=height, legend={"orientation": "h", "y": 1.12}),
-        xaxis_title="k (number of clusters)",
-        yaxis_title="within-cluster sum of squares",
+        xaxis_title_text="k (number of clusters)",
+        yaxis_title_text="within-cluster sum of squares",
     )
     fig.update_xaxes(dtick=1 if len(ks) <= 20 else None)
     return fig
@@ -352,14 +352,16 @@ def silhouette_figure(res) -> go.Figure:
             x=res.ks, y=res.silhouette, mode="lines+markers", line={"color": colour(2), "width": 3}
         )
     )
-    fig.update_layout(**base_layout(height=300), xaxis_title="k", yaxis_title="silhouette")
+    fig.update_layout(
+        **base_layout(height=300), xaxis_title_text="k", yaxis_title_text="silhouette"
+    )
     return fig
 
 
 def seconds_figure(res) -> go.Figure:
     """Time spent on each k (all restarts)."""
     fig = go.Figure(go.Bar(x=res.ks, y=res.seconds, marker_color=colour(5)))
-    fig.update_layout(**base_layout(height=260), xaxis_title="k", yaxis_title="seconds")
+    fig.update_layout(**base_layout(height=260), xaxis_title_text="k", yaxis_title_text="seconds")
     return fig
 
 
@@ -532,8 +534,8 @@ def palette_figure(palette, indices) -> go.Figure:
     )
     fig.update_layout(
         **base_layout(height=260),
-        xaxis_title="colour (most used first)",
-        yaxis_title="pixels",
+        xaxis_title_text="colour (most used first)",
+        yaxis_title_text="pixels",
         bargap=0.05,
     )
     fig.update_xaxes(showticklabels=len(order) <= 32)
@@ -636,8 +638,8 @@ def outlier_chart(traces, kept_de: float, just_noticeable: float) -> go.Figure:
         )
     fig.update_layout(
         **base_layout(height=400, margin={"l": 10, "r": 10, "t": 30, "b": 10}),
-        xaxis_title="iteration (0 = the start)",
-        yaxis_title="ΔE to the nearest palette colour",
+        xaxis_title_text="iteration (0 = the start)",
+        yaxis_title_text="ΔE to the nearest palette colour",
         legend={"orientation": "h", "y": 1.12, "x": 0},
     )
     fig.update_yaxes(rangemode="tozero")
