@@ -67,6 +67,27 @@ def plain(text: str) -> str:
     return _MARKDOWN.sub(r"\\\1", " ".join(text.splitlines()))
 
 
+INERT_CHARS = 60  # characters of a rejected link value shown
+
+
+def inert(text: str, limit: int = INERT_CHARS) -> str:
+    """``text`` as a Markdown code span: shown as written, never a link, image or HTML.
+
+    Backslash escapes are not enough: the renderer still autolinks a bare domain
+    (``www.example.org``) or an e-mail address left after escaping; nothing inside
+    a code span is parsed. The text is cut to ``limit`` characters (an ellipsis
+    says so) and put on one line; the fence is one backtick longer than the
+    longest run of backticks inside, as CommonMark asks.
+    """
+    one_line = " ".join(str(text).split())
+    if len(one_line) > limit:
+        one_line = one_line[: limit - 1] + "…"
+    longest = max((len(m) for m in re.findall(r"`+", one_line)), default=0)
+    fence = "`" * (longest + 1)
+    pad = " " if one_line.startswith("`") or one_line.endswith("`") or not one_line else ""
+    return f"{fence}{pad}{one_line}{pad}{fence}"
+
+
 def _navigation() -> None:
     for path, label, icon in PAGES:
         if (ROOT / path).exists():
@@ -302,9 +323,9 @@ def sidebar(
                 "pages keep yours."
             )
     if ss.get(REJECTED):
-        # Link values are untrusted: shown as plain text, never as Markdown (no live links,
-        # no remote images).
-        st.sidebar.warning("Ignored from the link: " + plain(", ".join(ss[REJECTED])))
+        # Link values are untrusted: each is shown inert, in a code span (no live links,
+        # no remote images, no autolinked domains or addresses).
+        st.sidebar.warning("Ignored from the link: " + ", ".join(map(inert, ss[REJECTED])))
     url = st.query_params.to_dict()
     ss[_URL] = url
     query = {**kept.to_query(), **_page_query(url)}
@@ -468,5 +489,5 @@ def page_control(kind, label: str, *, key: str, default, **kwargs):
         else:
             st.query_params[key] = text
     if key in rejected:
-        st.warning(f"Ignored from the link: {plain(f'{key}={rejected[key]}')}")
+        st.warning(f"Ignored from the link: {inert(f'{key}={rejected[key]}')}")
     return out
