@@ -60,6 +60,7 @@ from .quantize import (
 )
 from .quantize import report as quantization_report
 from .render import region_grid, tile_images
+from .sandbox import Decoder
 from .segment import (
     FEATURES,
     SEGMENT_INITS,
@@ -98,6 +99,7 @@ __all__ = [
     "CompressionAccount",
     "Dataset",
     "DatasetUnavailableError",
+    "Decoder",
     "DownloadError",
     "ElbowResult",
     "GalleryEntry",

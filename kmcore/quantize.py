@@ -23,6 +23,7 @@ from .validation import (
     check_random_state,
     has_distinct_rows,
 )
+from .wording import count
 
 
 @dataclass(frozen=True)
@@ -557,7 +558,9 @@ def quantize(
     stop, n_starts, n_coarse = STOP_UNCHANGED, 1, 0
     if k >= len(distinct):
         if k > len(distinct):
-            notes.append(f"the image has only {len(distinct)} colours: k was capped at that")
+            notes.append(
+                f"the image has only {count(len(distinct), 'colour')}: k was capped at that"
+            )
         palette = _unpack(distinct)
         indices = np.empty(len(packed), _index_dtype(len(distinct)))
         for start in range(0, len(packed), BLOCK_PIXELS):

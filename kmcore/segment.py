@@ -28,6 +28,7 @@ from .validation import (
     has_distinct_rows,
     n_distinct_rows,
 )
+from .wording import count
 
 FEATURES = ("rgb", "hsv", "texture")
 # Starts that need no class labels (pixels have none).
@@ -290,9 +291,9 @@ def segment_image(
     notes = []
     if not has_distinct_rows(F, k):
         distinct = n_distinct_rows(F)
-        what = "colours" if features in ("rgb", "hsv") and not position_weight else "pixels"
+        what = "colour" if features in ("rgb", "hsv") and not position_weight else "pixel"
         notes.append(
-            f"the image has only {distinct} distinct {what} for these features: "
+            f"the image has only {count(distinct, 'distinct ' + what)} for these features: "
             f"k was capped at {distinct}"
         )
         k = distinct

@@ -403,16 +403,15 @@ def _an_upload(args: dict) -> bool:
     return args["key"][0] == "upload"
 
 
+# Uploads are opened by one worker process under a hard memory cap (kmcore.Decoder): the
+# server never parses an uploaded file, and a file that needs more memory than the cap gets
+# a message instead of growing the server. The worker queues files from every session.
+DECODER = kmcore.Decoder()
+
+
 @budget.cached("images", per_session=lambda args: True)
 def _uploaded(digest: str, formats: tuple, _data: bytes) -> tuple[np.ndarray, tuple[str, ...]]:
-    with _image_work:
-        try:
-            image, notes = kmcore.load_image(
-                _data, max_pixels=UPLOAD_PIXELS, formats=formats, return_notes=True
-            )
-        finally:
-            _release_memory()
-    image.flags.writeable = False
+    image, notes = DECODER.decode(_data, max_pixels=UPLOAD_PIXELS, formats=formats)
     return image, notes
 
 

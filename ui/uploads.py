@@ -7,7 +7,7 @@ import streamlit as st
 import kmcore
 
 from . import engine
-from .sidebar import page_control
+from .sidebar import page_control, plain
 
 TYPES = ["png", "jpg", "jpeg", "webp", "gif", "bmp"]
 SAMPLES = {
@@ -46,14 +46,16 @@ def pick_image(prefix: str):
         st.info("Choose an image file, or pick a sample photo above.")
         st.stop()
     data = up.getvalue()
+    # The file's name is the uploader's to show: it is never put into Markdown here.
     if len(data) > limit_mb * 2**20:
-        st.error(f"**{up.name} is {len(data) / 2**20:.1f} MB**; the limit is {limit_mb} MB.")
+        st.error(f"**This file is {len(data) / 2**20:.1f} MB**; the limit is {limit_mb} MB.")
         st.stop()
     key = engine.upload_key(data)
     try:
-        img, notes = engine.image(key, data, formats=tuple(TYPES))
+        with st.spinner("Opening the image…"):
+            img, notes = engine.image(key, data, formats=tuple(TYPES))
     except kmcore.ImageError as exc:
-        st.error(f"**{up.name} cannot be used:** {str(exc).rstrip('.')}.")
+        st.error(f"**This file cannot be used:** {plain(str(exc).rstrip('.'))}.")
         st.caption("Try another file, or pick a sample photo above.")
         st.stop()
     return key, img, notes
