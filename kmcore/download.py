@@ -188,7 +188,13 @@ def _attempt(urls, dest, md5, progress, timeout, deadline, max_bytes) -> None:
     deadline_at = time.monotonic() + deadline
     failures = []
     for url in urls:
-        fd, tmp = tempfile.mkstemp(prefix=f".{dest.name}.", suffix=PART_SUFFIX, dir=dest.parent)
+        try:
+            fd, tmp = tempfile.mkstemp(prefix=f".{dest.name}.", suffix=PART_SUFFIX, dir=dest.parent)
+        except OSError as exc:  # a read-only or full data folder: no mirror can help
+            raise DownloadError(
+                f"cannot write to the data folder {dest.parent} ({exc.strerror or exc}); "
+                "set KMLAB_DATA_DIR to a folder this app can write to"
+            ) from exc
         os.close(fd)
         _PARTS.add(tmp)
         try:

@@ -11,6 +11,7 @@ import gzip
 import math
 import os
 import struct
+import zlib
 from pathlib import Path
 
 import numpy as np
@@ -86,7 +87,7 @@ def read_idx(path, expect_ndim: int, *, max_values: int = MAX_VALUES) -> np.ndar
                     f"({expected:,} bytes); {have} {stored:,} bytes"
                 )
             body = fh.read(size + 1)
-    except (OSError, EOFError, gzip.BadGzipFile) as exc:
+    except (OSError, EOFError, gzip.BadGzipFile, zlib.error) as exc:
         raise IDXFormatError(f"{path.name} could not be read: {exc}") from exc
     if len(body) != size:
         what = "is cut short" if len(body) < size else "has extra bytes"

@@ -254,3 +254,52 @@ def test_the_page_offers_digits_when_every_mirror_cuts(mirror, tmp_path, monkeyp
     finally:
         st.cache_data.clear()
         st.cache_resource.clear()
+
+
+@pytest.fixture
+def unwritable_folder(tmp_path):
+    """A data folder nothing can be written in: read-only for a user, immutable for root
+    (root ignores permission bits)."""
+    import os
+    import shutil
+    import subprocess
+
+    folder = tmp_path / "mnist"
+    folder.mkdir()
+    if os.geteuid() != 0:
+        folder.chmod(0o555)
+        yield tmp_path
+        folder.chmod(0o755)
+        return
+    if (
+        shutil.which("chattr") is None
+        or subprocess.run(["chattr", "+i", str(folder)], capture_output=True).returncode
+    ):
+        pytest.skip("root, and this file system cannot make a folder immutable (chattr +i)")
+    try:
+        yield tmp_path
+    finally:
+        subprocess.run(["chattr", "-i", str(folder)], check=False)
+
+
+def test_an_unwritable_data_folder_says_so_instead_of_a_traceback(mirror, unwritable_folder):
+    with pytest.raises(kmcore.DatasetUnavailableError, match="cannot write to the data folder"):
+        kmcore.ensure_files("mnist", "test", unwritable_folder, mirrors=[f"{mirror.url}/cut"])
+
+
+def test_a_damaged_gzip_body_is_a_format_error(tmp_path):
+    """A .gz whose deflate stream is corrupt raises zlib.error inside gzip: it must reach
+    the page as a damaged data file (IDXFormatError), not as a bare error box."""
+    import gzip
+    import zlib
+
+    from kmcore.idx import IDXFormatError, read_idx
+
+    path = tmp_path / "x-idx3-ubyte.gz"
+    # A gzip header, then a deflate block of the reserved type 3: "invalid block type".
+    raw = b"\x1f\x8b\x08\x00" + bytes(4) + b"\x00\xff" + b"\x07" + bytes(100)
+    path.write_bytes(raw)
+    with pytest.raises(zlib.error):  # what reading it used to let through
+        gzip.decompress(raw)
+    with pytest.raises(IDXFormatError, match="could not be read"):
+        read_idx(path, 3)

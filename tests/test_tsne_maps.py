@@ -106,3 +106,14 @@ def test_the_warm_up_and_the_threads_it_starts_run_at_the_lowest_priority():
     t.join()
     assert seen == {"warm": 19, "child": 19}
     assert os.getpriority(os.PRIO_PROCESS, threading.get_native_id()) != 19  # not the caller's
+
+
+def test_an_empty_saved_map_is_fitted_again_and_replaced(tmp_path):
+    """A 0-byte map file (a full disk) raised EOFError from np.load: it is fitted again
+    and the file replaced by a good one."""
+    path = tmp_path / maps._file_name(("e",))
+    path.write_bytes(b"")
+    store = maps.MapStore(tmp_path, 2**20)
+    job = store.job(("e",), 120, lambda job: small_map(job)[0], None)
+    assert job.join(120) and job.error is None and store.fits == 1
+    assert maps.load_coords(path, 120) is not None

@@ -129,7 +129,7 @@ def load_coords(path: Path, n_points: int) -> np.ndarray | None:
     """Saved coordinates of ``n_points`` points, or None when absent or unusable."""
     try:
         coords = np.load(path, allow_pickle=False)
-    except (OSError, ValueError):
+    except (OSError, ValueError, EOFError):  # EOFError: an empty file (a full disk)
         return None
     if coords.shape != (n_points, 2) or not np.isfinite(coords).all():
         return None
