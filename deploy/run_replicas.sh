@@ -29,23 +29,45 @@ stop() {
 }
 trap stop EXIT INT TERM
 
+# One replica, started again whenever it exits (a crash, the kernel's OOM killer): the
+# class on the other replicas goes on, and nginx sends new sessions to it once it answers.
+supervise() {
+    local i=$1 port=$2 child=""
+    trap '[[ -n $child ]] && kill "$child" 2>/dev/null; exit 0' TERM INT
+    while true; do
+        (cd "$ROOT" && STREAMLIT_SERVER_COOKIE_SECRET="$SECRET" exec "$PYTHON" -m streamlit \
+            run app.py --server.port "$port" --server.address 127.0.0.1 \
+            --server.headless true --server.fileWatcherType none \
+            --browser.gatherUsageStats false) >>"$RUN/replica-$i.log" 2>&1 &
+        child=$!
+        echo "$child" >"$RUN/replica-$i.pid"
+        wait "$child" || true
+        echo "replica $i (pid $child) exited; starting it again in 1 s" >>"$RUN/replica-$i.log"
+        sleep 1
+    done
+}
+
 upstreams=""
 for i in $(seq 1 "$N"); do
     port=$((BASE + i))
-    (cd "$ROOT" && STREAMLIT_SERVER_COOKIE_SECRET="$SECRET" exec "$PYTHON" -m streamlit run app.py \
-        --server.port "$port" --server.address 127.0.0.1 --server.headless true \
-        --server.fileWatcherType none \
-        --browser.gatherUsageStats false) >"$RUN/replica-$i.log" 2>&1 &
+    : >"$RUN/replica-$i.log"
+    rm -f "$RUN/replica-$i.pid"
+    supervise "$i" "$port" &
     pids+=($!)
-    echo $! >"$RUN/replica-$i.pid"
     upstreams+="        server 127.0.0.1:$port;"$'\n'
+done
+for i in $(seq 1 "$N"); do
+    for _ in $(seq 1 100); do
+        [[ -s "$RUN/replica-$i.pid" ]] && break
+        sleep 0.1  # the supervisor writes the pid file as it starts the replica
+    done
 done
 
 for i in $(seq 1 "$N"); do
     port=$((BASE + i))
     for _ in $(seq 1 200); do
-        if ! kill -0 "$(cat "$RUN/replica-$i.pid")" 2>/dev/null; then
-            echo "replica $i exited; see $RUN/replica-$i.log" >&2
+        if grep -q "exited; starting it again" "$RUN/replica-$i.log"; then
+            echo "replica $i exited at start; see $RUN/replica-$i.log" >&2
             tail -5 "$RUN/replica-$i.log" >&2
             exit 1
         fi

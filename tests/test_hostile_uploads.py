@@ -166,9 +166,9 @@ def test_an_idle_worker_stops_and_comes_back():
         pid = d.pid
         assert pid is not None
         _wait(lambda: d.pid is None)
-        assert not Path(f"/proc/{pid}").exists() or "zombie" in Path(
-            f"/proc/{pid}/status"
-        ).read_text()
+        assert (
+            not Path(f"/proc/{pid}").exists() or "zombie" in Path(f"/proc/{pid}/status").read_text()
+        )
         d.decode(H.photo(64, 48), max_pixels=1_000_000)
         assert d.starts == 2
     finally:
