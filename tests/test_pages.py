@@ -451,3 +451,34 @@ def test_compression_outlier_tab_says_what_it_computed():
     assert "**k = 16**, seed 10" in text and "**washed out**" in text
     assert "**k = 64**, seed 10" in text and "**kept**" in text
     assert at.get("plotly_chart")
+
+
+def test_an_upload_is_kept_as_its_picture_not_its_file():
+    """After an upload the page keeps the reduced picture (cached by the file's SHA-256)
+    and lets the file go: later runs show the picture with "Upload another" instead of the
+    uploader; "Upload another" brings the uploader back; a picture that has left the
+    cache asks for the file again."""
+    from ui import budget
+
+    at = page("pages/4_Compression.py").run()
+    at.radio(key="compress_source").set_value("upload").run()
+    img = np.random.default_rng(1).integers(0, 256, (30, 40, 3), dtype=np.uint8)
+    at.file_uploader(key="compress_upload").set_value(("mine.png", _png(img), "image/png")).run()
+    assert not at.exception and not at.error
+    at.select_slider(key="colors").set_value(4).run()
+    assert not at.exception, at.exception
+    assert not at.get("file_uploader")
+    assert any("mine.png" in c.value for c in at.caption)
+    assert at.metric[0].value == "4"
+    captions = [i.caption for e in at.get("image") for i in e.proto.imgs]
+    assert any("40 × 30" in c for c in captions), captions
+    at.button(key="compress_upload_again").click().run()
+    assert at.get("file_uploader") and at.info  # asks for a file again
+    # The same file again, then the picture leaves the cache: the page says so.
+    at.file_uploader(key="compress_upload_1").set_value(("mine.png", _png(img), "image/png"))
+    at.run().run()  # the upload's run draws the uploader; the next shows the kept picture
+    assert not at.get("file_uploader")
+    budget.store("images").clear()
+    at.run()
+    assert any("Upload it again" in w.value for w in at.warning)
+    assert at.get("file_uploader")

@@ -409,8 +409,16 @@ def _an_upload(args: dict) -> bool:
 DECODER = kmcore.Decoder()
 
 
+class UploadGone(LookupError):
+    """An upload's picture left the cache, and its file is no longer kept (upload it again)."""
+
+
 @budget.cached("images", per_session=lambda args: True)
-def _uploaded(digest: str, formats: tuple, _data: bytes) -> tuple[np.ndarray, tuple[str, ...]]:
+def _uploaded(
+    digest: str, formats: tuple, _data: bytes | None
+) -> tuple[np.ndarray, tuple[str, ...]]:
+    if _data is None:
+        raise UploadGone(digest)
     image, notes = DECODER.decode(_data, max_pixels=UPLOAD_PIXELS, formats=formats)
     return image, notes
 
@@ -429,12 +437,11 @@ def image(
 
     Uploads are decoded to at most :data:`UPLOAD_PIXELS` pixels, accepting only
     ``formats`` (file extensions). Raises kmcore.ImageError for uploads that
-    cannot be used.
+    cannot be used, and :class:`UploadGone` when ``data`` is None (the file is no
+    longer kept) and the picture has left the cache.
     """
     if key[0] == "sample":
         return _sample(key[1]), ()
-    if data is None:
-        raise ValueError("an uploaded image needs its bytes")
     return _uploaded(key[1], tuple(formats) if formats else None, data)
 
 

@@ -200,10 +200,12 @@ def sidebar(
     _start_session()
     ss = st.session_state
     # Captions name what a picture shows: as large as the text on the pictures (16 px on a
-    # projector), not Streamlit's 14 px.
+    # projector), not Streamlit's 14 px; values quoted as code in notices (link values, file
+    # names) as large as the sentence around them, not 12 px.
     st.html(
         "<style>[data-testid='stCaptionContainer'],[data-testid='stImageCaption']"
-        "{font-size:1rem}</style>"
+        "{font-size:1rem}[data-testid='stAlert'] code,[data-testid='stCaptionContainer'] code"
+        "{font-size:0.95em}</style>"
     )
     options = dict(options or {})
     shown = set(KEYS if uses is None else uses)
