@@ -13,9 +13,17 @@ Run (from the project root)::
     python -m bench.upload_memory --root /tmp/base     # another checkout, same files
     python -m bench.upload_memory --only compress:jpeg4000 segment:five
 
-The goals (issue 10): one accepted upload adds at most 150 MB to the peak,
-five concurrent uploads keep the server under 600 MB, memory returns to
-within 50 MB of the baseline once the tabs are closed.
+    python -m bench.upload_memory --cgroup 690 --only compress:hostile5
+    python -m bench.upload_memory --cgroup 690 --only compress:class    # 30 tabs
+
+With ``--cgroup MB`` the server (and the decoder worker it starts) runs in a
+memory cgroup of that size, as on Community Cloud: the table then also gives
+the group's peak (server + worker) and how many processes the kernel's OOM
+killer ended. The hostile files are tests/hostile_files.py's corpus.
+
+The goals (issues 10 and 25): one upload adds at most 150 MB to the server's
+peak, five at once keep it under 600 MB with no OOM kill in 690 MB, memory
+returns to within 50 MB of the baseline a minute after the tabs close.
 """
 
 from __future__ import annotations
@@ -30,7 +38,9 @@ from pathlib import Path
 import numpy as np
 from PIL import Image
 
+from tests import hostile_files as H
 from tests.browser import CHROMIUM_ARGS, PICTURES_DRAWN, ROOT, chromium_path
+from tests.cgroups import MemoryCgroup
 
 from .servers import streamlit_server
 
@@ -38,10 +48,10 @@ PAGES = {"compress": "Compression", "segment": "Segmentation"}
 # Pictures a finished page shows: original + result; original + one per feature set (3).
 PICTURES = {"Compression": 2, "Segmentation": 4}
 SAMPLE_EVERY = 0.3
-AFTER_CLOSE = 20.0
+AFTER_CLOSE = 60.0
 
 
-def _photo(width: int, height: int, seed: int) -> bytes:
+def _photo(width: int, height: int, seed: int, quality: int = 90) -> bytes:
     """A sample photo upscaled to ``width x height`` with sensor-like noise, as JPEG."""
     from sklearn.datasets import load_sample_image
 
@@ -52,7 +62,7 @@ def _photo(width: int, height: int, seed: int) -> bytes:
         band = big[row : row + 500]
         band += rng.normal(0, 6, band.shape).astype(np.int16)
     out = io.BytesIO()
-    Image.fromarray(np.clip(big, 0, 255).astype(np.uint8)).save(out, "JPEG", quality=90)
+    Image.fromarray(np.clip(big, 0, 255).astype(np.uint8)).save(out, "JPEG", quality=quality)
     return out.getvalue()
 
 
@@ -84,19 +94,44 @@ FILES = {
     "jpeg4000": ("photo 4000x3000 JPEG", lambda: _photo(4000, 3000, 1), "jpg"),
     "grey16": ("7000x7000 16-bit grey PNG", lambda: _grey16(7000), "png"),
     "rgba": ("7000x7000 RGBA PNG", lambda: _rgba(7000), "png"),
+    "cmyk": ("699 B progressive CMYK claim", lambda: H.progressive_claim("CMYK"), "jpg"),
+    "rgbclaim": ("progressive RGB claim 7071", lambda: H.progressive_claim("RGB"), "jpg"),
+    "prog7071": ("real progressive JPEG 7071", lambda: _progressive(7071), "jpg"),
+    "webp5000": ("lossless WebP 5000x5000", lambda: H.lossless_webp(5000, 5000), "webp"),
+    "webp7200": ("lossless WebP 7200x3600", lambda: H.lossless_webp(7200, 3600), "webp"),
 }
+HOSTILE5 = ("cmyk", "rgbclaim", "prog7071", "webp5000", "webp7200")
 
 
-def make_files(folder: Path) -> dict[str, Path]:
+def _progressive(side: int) -> bytes:
+    """A real photo-like ``side`` x ``side`` progressive JPEG."""
+    from sklearn.datasets import load_sample_image
+
+    base = Image.fromarray(load_sample_image("china.jpg")).resize((side, side))
+    out = io.BytesIO()
+    base.save(out, "JPEG", quality=85, progressive=True)
+    return out.getvalue()
+
+
+CLASS = 30  # tabs of the "class" scenario, each uploading its own phone-size photo
+
+
+def make_files(folder: Path, wanted: set[str]) -> dict[str, Path]:
+    """Write the files the plan's scenarios use (``wanted``: file keys, "five", "class")."""
     paths = {}
     for key, (_, make, ext) in FILES.items():
-        p = folder / f"{key}.{ext}"
-        p.write_bytes(make())
-        paths[key] = p
-    for i in range(5):  # five different photos for the concurrent tabs
+        if key in wanted or ("hostile5" in wanted and key in HOSTILE5):
+            p = folder / f"{key}.{ext}"
+            p.write_bytes(make())
+            paths[key] = p
+    for i in range(5 if "five" in wanted else 0):  # five different photos for the tabs
         p = folder / f"five{i}.jpg"
         p.write_bytes(_photo(2560, 1920, 10 + i))
         paths[f"five{i}"] = p
+    for i in range(CLASS if "class" in wanted else 0):  # about 7.5 MB each, all different
+        p = folder / f"class{i}.jpg"
+        p.write_bytes(_photo(4000, 3000, 100 + i, quality=98))
+        paths[f"class{i}"] = p
     return paths
 
 
@@ -159,11 +194,24 @@ def wait_result(page, page_name: str) -> str:
     return handle.json_value()
 
 
-def scenario(root: Path, browser, page_key: str, files: list[Path]) -> dict:
+def children_rss_mb(pid: int) -> float:
+    """Resident memory of ``pid``'s child processes (the decoder worker)."""
+    total = 0.0
+    for child in Path(f"/proc/{pid}/task").glob("*/children"):
+        for c in child.read_text().split():
+            try:
+                total += rss_mb(int(c))
+            except OSError:
+                pass
+    return total
+
+
+def scenario(root: Path, browser, page_key: str, files: list[Path], cgroup_mb=None) -> dict:
     # No t-SNE warm-up: its maps would be computed during the measurement (the maps once
     # read from ../shared/data/maps are no longer written there), and uploads are measured.
     env = {"KMLAB_DATA_DIR": str(ROOT.parent / "shared" / "data"), "KMLAB_WARM_MAPS": "0"}
-    with streamlit_server(env, root) as (url, proc):
+    group = MemoryCgroup(cgroup_mb) if cgroup_mb else None
+    with streamlit_server(env, root, group) as (url, proc):
         sampler = Sampler(proc.pid)
         try:
             context = browser.new_context(viewport={"width": 1280, "height": 720})
@@ -176,17 +224,27 @@ def scenario(root: Path, browser, page_key: str, files: list[Path]) -> dict:
             t0 = time.monotonic()
             for page, path in zip(pages, files, strict=True):
                 upload(page, path)
-            outcomes = [wait_result(page, PAGES[page_key]) for page in pages]
+            outcomes = []
+            for page in pages:
+                try:
+                    outcomes.append(wait_result(page, PAGES[page_key]))
+                except Exception as exc:  # the server died: say so in the table
+                    outcomes.append(type(exc).__name__)
             done = time.monotonic()
+            worker = children_rss_mb(proc.pid) if proc.poll() is None else float("nan")
             for page in pages:
                 page.close()
             context.close()
             time.sleep(AFTER_CLOSE)
-            after = sampler.now()
-            peak = sampler.peak_since(t0)  # the whole window: uploads, pictures, closing
             alive = proc.poll() is None
+            after = sampler.now() if alive else float("nan")
+            peak = sampler.peak_since(t0)  # the whole window: uploads, pictures, closing
+            group_peak = group.peak_mb() if group else float("nan")
+            kills = group.oom_kills() if group else 0
         finally:
             sampler.stop()
+            if group is not None:
+                group.remove()
     return {
         "baseline": baseline,
         "peak": peak,
@@ -194,6 +252,9 @@ def scenario(root: Path, browser, page_key: str, files: list[Path]) -> dict:
         "seconds": done - t0,
         "outcomes": outcomes,
         "alive": alive,
+        "worker": worker,
+        "group_peak": group_peak,
+        "oom_kills": kills,
     }
 
 
@@ -201,31 +262,40 @@ def main(argv=None) -> None:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("--root", type=Path, default=ROOT, help="checkout whose app.py is served")
     ap.add_argument("--only", nargs="*", help="page:file pairs, e.g. compress:rgba segment:five")
+    ap.add_argument("--cgroup", type=int, help="run the server in a memory cgroup of this MB")
     args = ap.parse_args(argv)
     from playwright.sync_api import sync_playwright
 
-    plan = [(p, f) for p in PAGES for f in [*FILES, "five"]]
+    plan = [(p, f) for p in PAGES for f in [*FILES, "five", "hostile5"]]
     if args.only:
         plan = [tuple(s.split(":")) for s in args.only]
     folder = Path(tempfile.mkdtemp(prefix="kmlab-uploads-"))
-    paths = make_files(folder)
+    paths = make_files(folder, {f for _, f in plan})
     print(f"server code: {args.root}")
     print(
         f"{'page':<9} {'upload':<28} {'base':>6} {'peak':>6} {'+peak':>6} {'after':>6} "
-        f"{'after-base':>10} {'s':>6}  outcome"
+        f"{'after-base':>10} {'s':>6} {'worker':>6} {'group':>6} {'oom':>3}  outcome"
     )
     with sync_playwright() as pw:
         browser = pw.chromium.launch(executable_path=chromium_path(), args=CHROMIUM_ARGS)
         try:
             for page_key, fkey in plan:
-                files = [paths[f"five{i}"] for i in range(5)] if fkey == "five" else [paths[fkey]]
-                label = "five 2560x1920 JPEGs at once" if fkey == "five" else FILES[fkey][0]
-                r = scenario(args.root, browser, page_key, files)
+                if fkey == "five":
+                    files, label = [paths[f"five{i}"] for i in range(5)], "five 2560x1920 JPEGs"
+                elif fkey == "class":
+                    files = [paths[f"class{i}"] for i in range(CLASS)]
+                    label = f"a class: {CLASS} photos at once"
+                elif fkey == "hostile5":
+                    files, label = [paths[k] for k in HOSTILE5], "five hostile files at once"
+                else:
+                    files, label = [paths[fkey]], FILES[fkey][0]
+                r = scenario(args.root, browser, page_key, files, args.cgroup)
                 outcome = ",".join(sorted(set(r["outcomes"]))) + ("" if r["alive"] else " DIED")
                 print(
                     f"{page_key:<9} {label:<28} {r['baseline']:6.0f} {r['peak']:6.0f} "
                     f"{r['peak'] - r['baseline']:+6.0f} {r['after']:6.0f} "
-                    f"{r['after'] - r['baseline']:+10.0f} {r['seconds']:6.1f}  {outcome}",
+                    f"{r['after'] - r['baseline']:+10.0f} {r['seconds']:6.1f} {r['worker']:6.0f} "
+                    f"{r['group_peak']:6.0f} {r['oom_kills']:3d}  {outcome}",
                     flush=True,
                 )
         finally:

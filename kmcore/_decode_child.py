@@ -78,8 +78,9 @@ def main() -> None:
         os.nice(10)  # decoding must not starve the server's own threads
     except OSError:
         pass
-    if budget > 0 and hasattr(resource, "RLIMIT_AS"):
-        limit = _vm_size() + budget
+    start_size = _vm_size()  # 0 where /proc is absent (macOS): no cap can be placed then
+    if budget > 0 and start_size > 0 and hasattr(resource, "RLIMIT_AS"):
+        limit = start_size + budget
         resource.setrlimit(resource.RLIMIT_AS, (limit, limit))
     stdin, stdout = sys.stdin.buffer.raw, sys.stdout.buffer
     _reply(stdout, {"ready": True, "pid": os.getpid()})

@@ -14,6 +14,8 @@ The worker starts on first use (about 0.3 s: Python, numpy and Pillow) and
 stops after :attr:`Decoder.idle_s` seconds without work, so an idle server
 holds nothing for it. One worker serves every session, one file at a time:
 its memory is then bounded by one budget, however many files arrive at once.
+The cap needs Linux (``/proc`` and ``RLIMIT_AS``); elsewhere the worker runs
+without it, and on Windows files are opened in the calling process.
 """
 
 from __future__ import annotations
@@ -30,7 +32,7 @@ from pathlib import Path
 
 import numpy as np
 
-from .images import ImageError
+from .images import ImageError, load_image
 
 CHILD = Path(__file__).with_name("_decode_child.py")
 MEMORY_MB = 200  # address space the worker may add to what its imports take
@@ -209,6 +211,12 @@ class Decoder:
         """
         if max_pixels < 1:
             raise ValueError(f"max_pixels must be >= 1; got {max_pixels}")
+        if os.name != "posix":  # no pipes to select on, no rlimits: open it here
+            image, notes = load_image(
+                data, max_pixels=max_pixels, formats=formats, return_notes=True
+            )
+            image.flags.writeable = False
+            return image, notes
         header = json.dumps(
             {"max_pixels": int(max_pixels), "formats": list(formats) if formats else None}
         ).encode()
