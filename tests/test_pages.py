@@ -482,3 +482,25 @@ def test_an_upload_is_kept_as_its_picture_not_its_file():
     at.run()
     assert any("Upload it again" in w.value for w in at.warning)
     assert at.get("file_uploader")
+
+
+def test_a_file_name_never_reaches_markdown():
+    """Refusals no longer name the file (the uploader shows it); the kept picture's caption
+    quotes it in a code span."""
+    name = "[x](https://evil.example) www.evil.example.png"
+    at = page("pages/4_Compression.py").run()
+    at.radio(key="compress_source").set_value("upload").run()
+    at.file_uploader(key="compress_upload").set_value((name, b"not an image", "image/png")).run()
+    assert at.error and "cannot be used" in at.error[0].value
+    assert "evil" not in at.error[0].value
+    img = np.full((8, 8, 3), 90, np.uint8)
+    at.file_uploader(key="compress_upload").set_value((name, _png(img), "image/png")).run().run()
+    caption = next(c.value for c in at.caption if "Your upload" in c.value)
+    assert f"`{name}`" in caption
+
+
+def test_one_colour_is_said_in_the_singular():
+    import kmcore
+
+    q = kmcore.quantize(np.full((10, 10, 3), 7, np.uint8), 4)
+    assert any("only 1 colour:" in n for n in q.notes), q.notes
