@@ -188,10 +188,21 @@ def upload(page, path: Path) -> None:
     page.set_input_files('[data-testid="stFileUploaderDropzoneInput"]', str(path))
 
 
-def wait_result(page, page_name: str) -> str:
+def wait_result(page, page_name: str, proc) -> str:
+    """What the page ended with ("images", "error", ...), or "DIED" once the server is gone."""
     # Before the upload the page stops at "Choose an image file": no pictures, no error.
-    handle = page.wait_for_function(DONE, arg=PICTURES[page_name], timeout=600_000, polling=300)
-    return handle.json_value()
+    deadline = time.monotonic() + 600
+    while time.monotonic() < deadline:
+        if proc.poll() is not None:
+            return "DIED"
+        try:
+            handle = page.wait_for_function(
+                DONE, arg=PICTURES[page_name], timeout=5_000, polling=300
+            )
+            return handle.json_value()
+        except Exception:  # not yet: look at the server again
+            continue
+    return "timeout"
 
 
 def children_rss_mb(pid: int) -> float:
@@ -224,12 +235,7 @@ def scenario(root: Path, browser, page_key: str, files: list[Path], cgroup_mb=No
             t0 = time.monotonic()
             for page, path in zip(pages, files, strict=True):
                 upload(page, path)
-            outcomes = []
-            for page in pages:
-                try:
-                    outcomes.append(wait_result(page, PAGES[page_key]))
-                except Exception as exc:  # the server died: say so in the table
-                    outcomes.append(type(exc).__name__)
+            outcomes = [wait_result(page, PAGES[page_key], proc) for page in pages]
             done = time.monotonic()
             worker = children_rss_mb(proc.pid) if proc.poll() is None else float("nan")
             for page in pages:

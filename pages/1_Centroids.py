@@ -7,7 +7,7 @@ import streamlit as st
 import kmcore
 from ui import components, engine, figures, player
 from ui.settings import DATASET_LABELS, INIT_LABELS, METRIC_LABELS, points_text
-from ui.sidebar import set_values, sidebar
+from ui.sidebar import page_control, set_control, set_values, sidebar
 
 st.set_page_config(
     page_title="Centroids · K-Means Lab", page_icon=":material/grid_view:", layout="wide"
@@ -30,12 +30,10 @@ VIEWS = {
     "compare": "Compare two runs",
     "hand": "Pick starts" if images else "By hand",
 }
-st.session_state.setdefault("view", "play")
-view = choice.segmented_control(
-    "View", list(VIEWS), format_func=VIEWS.get, key="view",
-    label_visibility="collapsed",
+view = page_control(
+    choice.segmented_control, "View", key="view", default="play", options=list(VIEWS),
+    format_func=VIEWS.get, required=True, label_visibility="collapsed",
 )  # fmt: skip
-view = view or "play"
 
 
 def _forget_starts() -> None:
@@ -51,7 +49,7 @@ def _take_starts() -> None:
         set_values(starts="i" + ",".join(str(int(r)) for r in chosen))
     else:
         set_values(starts=points_text(chosen))
-    st.session_state["view"] = "play"
+    set_control("view", "play")
 
 
 if view == "hand":

@@ -20,7 +20,8 @@ def centroids(view="play", **query) -> AppTest:
     at.switch_page("pages/1_Centroids.py")
     for key, value in query.items():
         at.query_params[key] = value
-    at.session_state["view"] = view
+    if view != "play":
+        at.query_params["view"] = view  # the view is in the link
     return at.run()
 
 

@@ -39,7 +39,7 @@ HOSTILE = {
 # every page) and the page's own controls.
 PAGE_CONTROLS = {
     "": (),
-    "Centroids": (),
+    "Centroids": ("view",),
     "Elbow": ("elbow_range", "elbow_n_init", "elbow_silhouette"),
     # Not here: tsne_points (drawn once points are selected on the map) and story_seed
     # (in a tab that runs when opened); they go through the same notice.

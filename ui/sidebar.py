@@ -9,7 +9,7 @@ mirrored to the URL, and a new session starts from the URL.
 from __future__ import annotations
 
 import re
-from collections.abc import Callable, Mapping
+from collections.abc import Mapping
 from dataclasses import dataclass, replace
 from functools import partial
 from pathlib import Path
@@ -17,8 +17,6 @@ from typing import Any
 
 import streamlit as st
 from streamlit.runtime.scriptrunner import get_script_run_ctx
-
-import kmcore.init
 
 from . import memory
 from . import settings as S
@@ -29,24 +27,7 @@ _MARKDOWN = re.compile(r"([\\`*_\[\]()!<>#|~$:{}&])")
 _READY = "_kmlab_ready"
 REJECTED = "_kmlab_rejected"
 
-HELP = {
-    "dataset": "Digits ship with scikit-learn and work offline; MNIST and Fashion-MNIST are "
-    "downloaded once per split (MNIST: test 1.7 MB, train 10 MB; Fashion-MNIST: test 4.4 MB, "
-    "train 26 MB). 2-D sets show the regions each centre owns.",
-    "split": "MNIST has 60,000 training and 10,000 test images.",
-    "sample": "A random sample with the same share of every class, so runs stay quick.",
-    "k": "How many clusters (centroids) to look for.",
-    "init": "How the starting centroids are chosen. Hierarchical clusters a "
-    f"{kmcore.init.HIERARCHICAL_SAMPLE:,}-point sample with Ward linkage under L2 and average "
-    "linkage under L1 and L∞, and starts from the means of its groups.",
-    "metric": "The distance used to find each point's nearest centroid.",
-    "balance": "Keep the same number of images of every class (the smallest class's count).",
-    "tol": "Stop when no centroid moves farther than this (Euclidean, in pixel units 0-1).",
-    "seed": "The same seed always gives the same run.",
-    "max_iter": "Stop after this many iterations even if not converged.",
-    "update": "Mean: k-means. Median (per pixel): k-medians, the update that suits L1.",
-    "empty": "What happens to a centroid that gets no points.",
-}
+HELP = S.HELP
 
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -132,6 +113,48 @@ def _start_session() -> None:
     ss[_READY] = True
 
 
+def _page_address() -> str:
+    """This page's address path ("" for Home)."""
+    ctx = get_script_run_ctx()
+    if ctx is None:
+        return ""
+    info = ctx.pages_manager.get_pages().get(ctx.page_script_hash, {})
+    name = info.get("url_pathname", "")
+    return "" if info.get("page_script_hash") == ctx.pages_manager.main_script_hash else name
+
+
+def page_state() -> S.PageState:
+    """The state of the running page: its address, the kept settings, and its controls
+    that differ from their defaults (as they appear in its link)."""
+    ss, page = st.session_state, _page()
+    settings = Settings(**{k: ss[_KEEP + k] for k in KEYS})
+    controls = tuple(
+        sorted(
+            (key, c.encode(ss[_KEEP + key]))
+            for key, c in _CONTROLS.items()
+            if c.page == page and _KEEP + key in ss and ss[_KEEP + key] != c.default
+        )
+    )
+    return S.PageState(_page_address(), settings, controls)
+
+
+def restore_state(state: S.PageState) -> None:
+    """Take ``state``'s settings and controls as this session's own (the widgets show them
+    when next drawn); controls this page does not know are ignored."""
+    _start_session()
+    ss = st.session_state
+    for key in KEYS:
+        ss[_KEEP + key] = getattr(state.settings, key)
+    given = dict(state.controls)
+    for key, c in _CONTROLS.items():
+        if key in given:
+            value = c.decode(given[key])
+            if value is not None:
+                ss[_KEEP + key] = value
+        elif _KEEP + key in ss and c.page == _page():
+            ss[_KEEP + key] = c.default
+
+
 def set_values(**values) -> None:
     """Change settings from code (presets, "use digits instead" buttons).
 
@@ -159,19 +182,58 @@ def _widget(kind, label, key, *, allowed=None, **kwargs):
     return kind(label, key=key, on_change=_keep, args=(key,), help=HELP.get(key), **kwargs)
 
 
-# What each setting is called where the sidebar lists those that act on other pages only.
-_NAMES = {
-    "dataset": "data set",
-    "k": "k",
-    "init": "initialisation",
-    "metric": "distance",
-    "balance": "class balancing",
-    "tol": "tolerance",
-    "seed": "seed",
-    "max_iter": "max iterations",
-    "update": "update rule",
-    "empty": "empty cluster",
+_WIDGETS = {
+    "selectbox": st.selectbox,
+    "radio": st.radio,
+    "select_slider": st.select_slider,
+    "slider": st.slider,
+    "toggle": st.toggle,
+    "number": st.number_input,
 }
+
+
+def _draw(setting: S.Setting, options: Mapping, drawn: dict) -> None:
+    """Draw one setting's widget as :data:`ui.settings.TABLE` describes it.
+
+    ``options`` are the page's narrower choices (see :func:`sidebar`); ``drawn``
+    collects the values in use, which later settings may depend on.
+    """
+    ss = st.session_state
+    values = {k: ss[_KEEP + k] for k in KEYS} | drawn
+    if setting.when is not None and not setting.when(values):
+        return
+    key, kwargs = setting.key, {}
+    if setting.choices is not None:
+        if setting.text_for is not None:
+            name = partial(setting.text_for, v=values)
+        else:
+            name = setting.text
+        allowed = options.get(key)
+        if allowed is None:
+            kwargs = {"options": list(setting.choices), "format_func": name}
+        else:
+            names = allowed if isinstance(allowed, Mapping) else None
+            kwargs = {
+                "options": list(allowed),
+                "format_func": names.get if names else name,
+                "allowed": list(allowed),
+            }
+        if setting.inline:
+            kwargs["horizontal"] = True
+    elif setting.bounds is not None:
+        kwargs = {"min_value": setting.bounds[0], "max_value": setting.bounds[1]}
+        if setting.widget == "number":
+            kwargs["step"] = 1
+    _widget(_WIDGETS[setting.widget], setting.label, key, **kwargs)
+    drawn[key] = ss[key]
+    if setting.note is not None:
+        line = setting.note(values | drawn)
+        if line:
+            st.caption(line)
+
+
+# What each setting is called in sentences (the starts are never listed: the page sets them).
+_NAMES = {st_.key: st_.name for st_ in S.TABLE if st_.widget}
 
 
 def sidebar(
@@ -213,99 +275,19 @@ def sidebar(
     if unknown:
         raise KeyError(f"not sidebar settings: {sorted(unknown)}")
 
-    def choices(key, values, label):
-        if key not in options:
-            return {"options": list(values), "format_func": label}
-        allowed = options[key]
-        names = allowed if isinstance(allowed, Mapping) else None
-        return {
-            "options": list(allowed),
-            "format_func": names.get if names else label,
-            "allowed": list(allowed),
-        }
-
     with st.sidebar:
         _navigation()
         st.header("Settings")
-        if "dataset" in shown:
-            _widget(
-                st.selectbox,
-                "Data set",
-                "dataset",
-                **choices("dataset", S.DATASET_LABELS, S.DATASET_LABELS.get),
-            )
-            if S.is_large(ss["dataset"]):
-                _widget(
-                    st.radio, "Split", "split", options=list(S.CHOICES["split"]), horizontal=True
-                )
-                _widget(
-                    st.select_slider,
-                    "Sample size",
-                    "sample",
-                    options=list(S.SAMPLES),
-                    format_func=lambda n: "all" if n == 0 else f"{n:,}",
-                )
-                if ss["sample"] == 0 and ss["split"] == "train":
-                    st.caption(
-                        "All 60,000 images: about 200 MB of server memory and a few "
-                        "seconds per run. A sample is enough to see the effects."
-                    )
-        if "k" in shown:
-            _widget(st.slider, "k (clusters)", "k", min_value=1, max_value=S.K_MAX)
-        if "init" in shown:
-            _widget(
-                st.selectbox,
-                "Initialisation",
-                "init",
-                **choices(
-                    "init", S.INIT_LABELS, partial(S.init_label, metric=ss[_KEEP + "metric"])
-                ),
-            )
-        if "metric" in shown:
-            _widget(
-                st.radio,
-                "Distance",
-                "metric",
-                horizontal=True,
-                **choices("metric", S.METRIC_LABELS, S.METRIC_LABELS.get),
-            )
-        if "balance" in shown:
-            _widget(st.toggle, "Balance classes", "balance")
-        if "tol" in shown:
-            _widget(
-                st.select_slider,
-                "Tolerance",
-                "tol",
-                options=list(S.TOLERANCES),
-                format_func=lambda t: "0 (until nothing changes)" if t == 0 else f"{t:g}",
-            )
-        if "seed" in shown:
-            _widget(st.number_input, "Seed", "seed", min_value=0, max_value=99_999, step=1)
-        if shown & {"max_iter", "update", "empty"}:
+        drawn = {}  # values in use so far, for the settings that depend on them
+        for setting in S.TABLE:
+            if setting.advanced or not setting.widget or setting.key not in shown:
+                continue
+            _draw(setting, options, drawn)
+        advanced = [s for s in S.TABLE if s.advanced and s.key in shown]
+        if advanced:
             with st.expander("Advanced"):
-                if "max_iter" in shown:
-                    _widget(
-                        st.select_slider, "Max iterations", "max_iter", options=list(S.MAX_ITERS)
-                    )
-                if "update" in shown:
-                    _widget(
-                        st.radio,
-                        "Update rule",
-                        "update",
-                        options=["mean", "median"],
-                        format_func={"mean": "mean (k-means)", "median": "median (k-medians)"}.get,
-                    )
-                if "empty" in shown:
-                    _widget(
-                        st.radio,
-                        "Empty cluster",
-                        "empty",
-                        options=["keep", "farthest"],
-                        format_func={
-                            "keep": "leave it where it is",
-                            "farthest": "move to the farthest point",
-                        }.get,
-                    )
+                for setting in advanced:
+                    _draw(setting, options, drawn)
         elsewhere = [name for key, name in _NAMES.items() if key not in shown]
         if elsewhere:
             st.caption(
@@ -337,8 +319,7 @@ def sidebar(
 
 
 def _label(key: str, value) -> str:
-    labels = {"dataset": S.DATASET_LABELS, "init": S.INIT_LABELS, "metric": S.METRIC_LABELS}
-    return labels.get(key, {}).get(value, value)
+    return S.SETTINGS[key].text(value)
 
 
 def _series(names: list[str]) -> str:
@@ -357,8 +338,14 @@ class _Control:
 
     page: str
     default: Any
-    encode: Callable[[Any], str]
-    decode: Callable[[str], Any]  # None when the text is not a valid value
+    codec: S.Codec
+
+    def encode(self, value) -> str:
+        return self.codec.encode(value)
+
+    def decode(self, raw: str):
+        """The value, or None when the text is not a valid value."""
+        return self.codec.decode(raw)
 
 
 # Filled by page_control as pages draw their controls; static facts about the app.
@@ -385,60 +372,23 @@ def _page_query(url: dict) -> dict[str, str]:
     return out
 
 
-def _number(raw: str, like, lo, hi, step):
-    value = type(like)(float(raw)) if isinstance(like, int) else float(raw)
-    if isinstance(like, int) and str(value) != raw.strip():
-        return None
-    if not (lo <= value <= hi):
-        return None
-    if step and abs((value - lo) / step - round((value - lo) / step)) > 1e-9:
-        return None
-    return value
-
-
 def _make_control(default, kwargs) -> _Control:
+    """A page control's URL form, by the same codec as the sidebar's settings."""
     if "options" in kwargs:
-        by_text = {str(o): o for o in kwargs["options"]}
-        if isinstance(default, list):
-            return _Control(
-                _page(),
-                list(default),
-                lambda v: ",".join(str(o) for o in v),
-                lambda raw: (
-                    (
-                        [by_text[p] for p in raw.split(",")]
-                        if all(p in by_text for p in raw.split(","))
-                        else None
-                    )
-                    if raw
-                    else []
-                ),
-            )
-        return _Control(_page(), default, str, by_text.get)
-    if isinstance(default, bool):
-        return _Control(_page(), default, lambda v: "1" if v else "0", {"1": True, "0": False}.get)
-    lo, hi = kwargs["min_value"], kwargs["max_value"]
-    like = default[0] if isinstance(default, tuple) else default
-    step = kwargs.get("step", 1 if isinstance(like, int) else None)
+        c = S.codec(default, choices=tuple(kwargs["options"]))
+    elif isinstance(default, bool):
+        c = S.codec(default)
+    else:
+        c = S.codec(
+            default, bounds=(kwargs["min_value"], kwargs["max_value"]), step=kwargs.get("step")
+        )
+    return _Control(_page(), list(default) if isinstance(default, list) else default, c)
 
-    def one(raw):
-        try:
-            return _number(raw, like, lo, hi, step)
-        except (TypeError, ValueError, OverflowError):
-            return None
 
-    def text(v) -> str:
-        return str(v) if isinstance(v, int) else f"{v:g}"
-
-    if isinstance(default, tuple):
-
-        def pair(raw):
-            parts = [one(p) for p in raw.split(",")]
-            ok = len(parts) == 2 and None not in parts and parts[0] <= parts[1]
-            return tuple(parts) if ok else None
-
-        return _Control(_page(), default, lambda v: ",".join(text(x) for x in v), pair)
-    return _Control(_page(), default, text, one)
+def set_control(key: str, value) -> None:
+    """Change a page control's value from code (a callback): its widget shows it when next
+    drawn, and the link follows."""
+    st.session_state[_KEEP + key] = value
 
 
 def page_control(kind, label: str, *, key: str, default, **kwargs):
