@@ -32,7 +32,10 @@ from sklearn.utils import shuffle
 
 import kmcore
 from kmcore import colour
-from kmcore.quantize import palette_png_bytes, peer_quantize, psnr, quantize, ssim
+from kmcore.encoders import palette_png_bytes
+from kmcore.image_metrics import psnr, ssim
+from kmcore.peers import peer_quantize
+from kmcore.quantize import quantize
 
 IMAGES = ("china", "flower", "reef")
 KS = (16, 64, 256)

@@ -32,33 +32,25 @@ from .distances import METRICS, nearest_centers
 from .download import DownloadError
 from .elbow import ElbowResult, elbow, find_knee
 from .embedding import TSNEMap, check_tsne_input, tsne_map, tsne_start, with_affinities
+from .encoders import gif_bytes, palette_png_bytes, png_bytes
 from .evaluation import ClusterEvaluation, evaluate
 from .experiments import CellResult, GridResult, grid_cells, grid_rows, run_grid
 from .idx import IDXFormatError, read_idx, write_idx
+from .image_metrics import psnr, ssim
 from .images import HARD_LIMIT_PIXELS, SAMPLE_IMAGES, ImageError, load_image, sample_image
 from .init import INIT_METHODS
 from .lloyd import EMPTY_POLICIES, UPDATE_RULES, Iteration, KMeansResult
 from .paper import PAPER_INITS, PaperCheck, check_paper
-from .quantize import (
-    PEERS,
-    QUANTIZE_INITS,
+from .peers import PEERS, liq_quantize, peer_quantize, pillow_quantize
+from .quantize import QUANTIZE_INITS, Quantized, quantize
+from .quantize_report import (
     CompressionAccount,
     QuantizationReport,
-    Quantized,
     compression_account,
-    gif_bytes,
     indexed_png_bytes,
-    liq_quantize,
-    palette_png_bytes,
-    peer_quantize,
-    pillow_quantize,
-    png_bytes,
     preview_frames,
-    psnr,
-    quantize,
-    ssim,
 )
-from .quantize import report as quantization_report
+from .quantize_report import report as quantization_report
 from .render import region_grid, tile_images
 from .sandbox import Decoder
 from .segment import (

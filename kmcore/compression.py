@@ -13,16 +13,11 @@ from dataclasses import dataclass
 import numpy as np
 
 from . import colour
-from .quantize import (
-    PEERS,
-    indexed_png_bytes,
-    palette_histories,
-    palette_png_bytes,
-    peer_quantize,
-    psnr,
-    quantize,
-    ssim,
-)
+from .encoders import palette_png_bytes
+from .image_metrics import psnr, ssim
+from .peers import PEERS, peer_quantize
+from .quantize import palette_histories, quantize
+from .quantize_report import indexed_png_bytes
 from .readonly import ReadOnlyArrays
 from .validation import check_image, check_int
 
@@ -296,7 +291,7 @@ def compare(image, n_colors, ours=None, peers=PEERS) -> tuple[PeerRow, ...]:
         Name -> keyword arguments of :func:`kmcore.quantize` for each k-means row;
         default one row, "k-means (lab default)", with the defaults.
     peers : sequence of str
-        Of :data:`kmcore.quantize.PEERS`.
+        Of :data:`kmcore.peers.PEERS`.
 
     Returns
     -------

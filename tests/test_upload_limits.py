@@ -189,15 +189,17 @@ def test_ssim_memory_does_not_grow_with_the_image():
 
 
 def test_report_encodes_the_png_once_and_agrees_with_the_account(china, monkeypatch):
+    from kmcore import quantize_report
+
     q = kmcore.quantize(china, 16, random_state=0)
     calls = []
-    real = kmcore.quantize.__globals__["indexed_png_bytes"]
+    real = quantize_report.indexed_png_bytes
 
     def counting(qq):
         calls.append(1)
         return real(qq)
 
-    monkeypatch.setitem(kmcore.quantize.__globals__, "indexed_png_bytes", counting)
+    monkeypatch.setattr(quantize_report, "indexed_png_bytes", counting)
     rep = kmcore.quantization_report(china, q)
     assert len(calls) == 1
     assert rep.account.indexed_png == len(rep.indexed_png)
