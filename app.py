@@ -2,7 +2,7 @@
 
 import streamlit as st
 
-from ui import components, engine, figures
+from ui import components, engine, kmeans_charts
 from ui import settings as S
 from ui.sidebar import PAGES, ROOT, sidebar
 
@@ -53,7 +53,7 @@ with left:
         )
 with right:
     X, demo, grids = engine.demo_run()
-    st.plotly_chart(figures.demo_figure(X, demo, grids), width="stretch", key="demo")
+    st.plotly_chart(kmeans_charts.demo_figure(X, demo, grids), width="stretch", key="demo")
     st.caption(
         f"400 points, k = 4: the ✕ marks are centroids, the lines the paths they took over "
         f"{demo.n_iter} iterations, the shading the region each one owns."

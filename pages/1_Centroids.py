@@ -5,7 +5,7 @@ from dataclasses import replace
 import streamlit as st
 
 import kmcore
-from ui import components, engine, figures, player
+from ui import components, engine, kmeans_charts, player
 from ui.settings import DATASET_LABELS, INIT_LABELS, METRIC_LABELS, points_text
 from ui.sidebar import page_control, set_control, set_values, sidebar
 
@@ -173,7 +173,7 @@ if images:
 left, right = st.columns(2) if images else (st.container(), None)
 with left:
     st.subheader("Why it stopped")
-    st.plotly_chart(figures.convergence(res, height=420), width="stretch", key="convergence")
+    st.plotly_chart(kmeans_charts.convergence(res, height=420), width="stretch", key="convergence")
     st.caption(
         "The run stops when no point changes cluster, or when the largest move drops below "
         "the tolerance (dashed line). Each point of the inertia curve is measured at an "
@@ -185,7 +185,7 @@ if images:
     with right:
         st.subheader("Start and end")
         st.plotly_chart(
-            figures.start_end_grid(
+            kmeans_charts.start_end_grid(
                 res.init_centers,
                 res.centers,
                 data.image_shape,

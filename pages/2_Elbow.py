@@ -3,7 +3,7 @@
 import pandas as pd
 import streamlit as st
 
-from ui import components, engine, figures
+from ui import components, engine, kmeans_charts
 from ui.settings import DATASET_LABELS, METRIC_LABELS, init_label
 from ui.sidebar import page_control, sidebar
 
@@ -59,7 +59,7 @@ bar.empty()
 # a taller screen; the explanation follows them.
 components.screen_high("elbow", below_px=320, min_px=360, max_px=640)
 st.plotly_chart(
-    figures.elbow_figure(res, settings.k, height=None),
+    kmeans_charts.elbow_figure(res, settings.k, height=None),
     width="stretch",
     height="stretch",
     key="elbow",
@@ -86,10 +86,10 @@ cols = st.columns(2 if sil else 1)
 if sil:
     with cols[1]:
         st.markdown("**Silhouette** (higher: tighter, better separated clusters)")
-        st.plotly_chart(figures.silhouette_figure(res), width="stretch", key="silhouette")
+        st.plotly_chart(kmeans_charts.silhouette_figure(res), width="stretch", key="silhouette")
 with cols[0]:
     st.markdown("**Time per k** (all restarts)")
-    st.plotly_chart(figures.seconds_figure(res), width="stretch", key="seconds")
+    st.plotly_chart(kmeans_charts.seconds_figure(res), width="stretch", key="seconds")
 
 table = pd.DataFrame(
     {

@@ -5,7 +5,7 @@ import time
 import numpy as np
 import streamlit as st
 
-from ui import components, engine, figures
+from ui import components, engine, kmeans_charts
 from ui.settings import DATASET_LABELS, is_large
 from ui.sidebar import page_control, sidebar
 
@@ -83,7 +83,7 @@ shown, drawn_at = None, -REDRAW_S
 def draw_forming(coords, title: str) -> None:
     """The map as it forms: a plain picture (shows at once; no chart library to load)."""
     slot.image(
-        figures.tsne_picture(coords, tdata.y, tdata.class_names),
+        kmeans_charts.tsne_picture(coords, tdata.y, tdata.class_names),
         caption=f"{title} · colour: true class; the finished map becomes a chart",
         width="stretch",
     )
@@ -121,11 +121,11 @@ except ValueError as exc:
     st.error(f"**The centroids cannot be placed:** {exc}")
     st.stop()
 
-fig = figures.tsne_figure(
+fig = kmeans_charts.tsne_figure(
     coords, tdata.y, labels, centres, tdata.class_names, run.evaluation, colour_by, height=None
 )
 # As tall as the screen allows: 500 px on a 1280 x 720 projector, 830 px at 1920 x 1080.
-components.screen_high("tsne_map", below_px=250, min_px=figures.TSNE_HEIGHT)
+components.screen_high("tsne_map", below_px=250, min_px=kmeans_charts.TSNE_HEIGHT)
 with slot:
     event = st.plotly_chart(
         fig,
@@ -161,7 +161,7 @@ if chosen:
     if tdata.image_shape is not None:
         shown = chosen[:60]
         st.image(
-            figures.image_grid(tdata.X[shown], tdata.image_shape),
+            kmeans_charts.image_grid(tdata.X[shown], tdata.image_shape),
             caption=f"the first {len(shown)} selected images",
             clamp=True,
             width=min(900, 60 * min(15, len(shown))),

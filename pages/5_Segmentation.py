@@ -3,7 +3,7 @@
 import streamlit as st
 
 from kmcore import SEGMENT_INITS
-from ui import engine, figures
+from ui import engine, image_charts
 from ui.settings import METRIC_LABELS, PIXEL_INIT_LABELS, init_label
 from ui.sidebar import page_control, sidebar
 from ui.uploads import pick_image
@@ -170,7 +170,7 @@ st.markdown(
 
 st.subheader("The Leung–Malik filter bank")
 st.plotly_chart(
-    figures.filter_bank_figure(engine.filter_bank()),
+    image_charts.filter_bank_figure(engine.filter_bank()),
     width="stretch",
     key="filter_bank",
 )

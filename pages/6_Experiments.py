@@ -3,7 +3,7 @@
 import pandas as pd
 import streamlit as st
 
-from ui import components, engine, figures
+from ui import components, engine, kmeans_charts
 from ui.paper import paper_section
 from ui.settings import DATASET_LABELS, INIT_LABELS, INIT_SHORT, METRIC_LABELS, init_label
 from ui.sidebar import page_control, sidebar
@@ -131,7 +131,7 @@ def report(done, total, cell):
 result = engine.grid(grid_settings, *grid_request, progress=report)
 bar.empty()
 grid_data = engine.rows(grid_settings.data_key)
-table = pd.DataFrame(figures.grid_table_rows(result, grid_data.class_names))
+table = pd.DataFrame(kmeans_charts.grid_table_rows(result, grid_data.class_names))
 st.markdown(
     f"**{len(result.cells)} settings × {grid_request[4]} seeds** in "
     f"{result.seconds:.1f} s. Select a row to see its centroids (first seed)."
@@ -174,7 +174,7 @@ if picked:
             f"{cell.data}** (seed {cell.seeds[0]}: {cell.n_iter[0]} iterations)"
         )
         st.plotly_chart(
-            figures.start_end_grid(cell.init_centers, cell.centers, grid_data.image_shape),
+            kmeans_charts.start_end_grid(cell.init_centers, cell.centers, grid_data.image_shape),
             width="stretch",
             key="exp_centroids",
         )

@@ -4,13 +4,13 @@ from __future__ import annotations
 
 import numpy as np
 
-from ui import figures
+from ui import image_charts, kmeans_charts
 
 
 def test_image_grid_lays_out_selected_images_ink_dark_on_white():
     rows = np.zeros((17, 4), np.float32)
     rows[3, 0] = 1.0  # one inked pixel in the fourth image
-    grid = figures.image_grid(rows, (2, 2), n_cols=15)
+    grid = kmeans_charts.image_grid(rows, (2, 2), n_cols=15)
     assert grid.shape == (2 * 3 - 1, 15 * 3 - 1)  # two rows of 2 x 2 tiles, 1-pixel gaps
     assert grid[0, 9] == 0.0  # ink is dark: the fourth tile starts at column 3 * 3
     assert grid.max() == 1.0 and np.count_nonzero(grid < 1) == 1  # the rest is white
@@ -28,11 +28,11 @@ def test_axis_titles_are_as_large_as_the_ticks():
     palette = np.array([[0, 0, 0], [255, 255, 255]], np.uint8)
     trace = kmcore.OutlierTrace(n_colors=2, seed=0, distance=np.array([3.0, 2.0]), nearest=palette)
     figs = [
-        figures.elbow_figure(res, 2, height=None),
-        figures.silhouette_figure(res),
-        figures.seconds_figure(res),
-        figures.palette_figure(palette, np.array([0, 1, 1])),
-        figures.outlier_chart([trace], 2.0, 2.3),
+        kmeans_charts.elbow_figure(res, 2, height=None),
+        kmeans_charts.silhouette_figure(res),
+        kmeans_charts.seconds_figure(res),
+        image_charts.palette_figure(palette, np.array([0, 1, 1])),
+        image_charts.outlier_chart([trace], 2.0, 2.3),
     ]
     for fig in figs:
         for axis in (fig.layout.xaxis, fig.layout.yaxis):

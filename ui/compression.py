@@ -14,7 +14,7 @@ from kmcore import colour
 from kmcore.compression import GALLERY_KS, KEPT_DE, STORY_ITER, STORY_KS, STORY_SEED
 from kmcore.lloyd import STOP_MAX_ITER, STOP_UNCHANGED
 
-from . import engine, figures
+from . import engine, image_charts
 from . import settings as S
 from .engine import QuantizeSettings
 from .sidebar import page_control, set_values
@@ -164,12 +164,12 @@ def iterations_tab(result: kmcore.QuantizationReport) -> None:
     left, right = st.columns([3, 2])
     with left:
         st.plotly_chart(
-            figures.quantize_animation(result.frame_pngs, result.frame_psnr),
+            image_charts.quantize_animation(result.frame_pngs, result.frame_psnr),
             width="stretch",
             key="quantize_animation",
         )
     with right:
-        w, h = figures.png_size(result.frame_pngs[0])
+        w, h = image_charts.png_size(result.frame_pngs[0])
         st.markdown(
             f"Each frame redraws the image with the palette of that moment: the start "
             f"({INITS.get(q.init, q.init).lower()}), then after each of the {q.n_iter} "
@@ -213,7 +213,7 @@ def seeds_tab(key, original, n_colors: int, qs: QuantizeSettings) -> None:
     for col, r in zip(st.columns(len(runs)), runs, strict=True):
         col.image(r.png, caption=f"Seed {r.seed}: PSNR {r.psnr:.2f} dB, {r.n_iter} iterations")
         col.image(
-            figures.palette_swatches(r.start, columns=16, size=14),
+            image_charts.palette_swatches(r.start, columns=16, size=14),
             caption=f"Its {len(r.start)} starting colours",
             width="content",
         )
@@ -260,7 +260,7 @@ def gallery_tab(key, original, qs: QuantizeSettings) -> None:
         for col, k in zip(st.columns(len(shown)), shown, strict=True):
             e = by_k[k]
             col.image(
-                figures.palette_swatches(e.palette),
+                image_charts.palette_swatches(e.palette),
                 caption=f"k = {k} after {e.n_iter} iterations, grouped by hue, dark to light",
                 width="content",
             )
@@ -293,7 +293,7 @@ def outlier_tab(iterations: int) -> None:
         fate = "kept" if t.kept else "washed out"
         col.image(png, caption=f"k = {t.n_colors} after {len(t.distance) - 1} iterations: {fate}")
     st.plotly_chart(
-        figures.outlier_chart(traces, KEPT_DE, colour.JUST_NOTICEABLE_DE),
+        image_charts.outlier_chart(traces, KEPT_DE, colour.JUST_NOTICEABLE_DE),
         width="stretch",
         key="outlier_chart",
     )
@@ -419,13 +419,15 @@ def file_size_tab(result: kmcore.QuantizationReport) -> None:
         width="stretch",
         column_config={"smaller by": st.column_config.NumberColumn(format="%.1f ×")},
     )
-    st.plotly_chart(figures.palette_figure(q.palette, q.indices), width="stretch", key="palette")
+    st.plotly_chart(
+        image_charts.palette_figure(q.palette, q.indices), width="stretch", key="palette"
+    )
 
 
 def points_tab(original, result: kmcore.QuantizationReport, seed: int) -> None:
     q = result.q
     st.plotly_chart(
-        figures.rgb_scatter(original, q.indices, q.palette, seed=seed),
+        image_charts.rgb_scatter(original, q.indices, q.palette, seed=seed),
         width="stretch",
         key="rgb_scatter",
     )

@@ -9,7 +9,7 @@ from PIL import Image
 
 import kmcore
 
-from .figures import GRID_COLS
+from .kmeans_charts import GRID_COLS
 
 PAD_GREY = 200
 
