@@ -147,3 +147,63 @@ def test_a_decorated_call_outside_a_session_holds_nothing():
 
     f(1)
     assert budget.held_entries() == 0 and len(budget.store("images")) == 1
+
+
+# ---- every cached value is frozen at the cache boundary ------------------------------------
+
+
+def _writable_parts(value, path="value"):
+    """Where ``value`` can still be changed in place (an empty list when nowhere)."""
+    import dataclasses
+
+    if isinstance(value, np.ndarray):
+        return [path] if value.flags.writeable else []
+    if isinstance(value, dict):
+        out = [] if isinstance(value, budget.FrozenDict) else [path]
+        return out + [p for k, v in value.items() for p in _writable_parts(v, f"{path}[{k!r}]")]
+    if isinstance(value, list):
+        return [path]
+    if isinstance(value, tuple):
+        return [p for i, v in enumerate(value) for p in _writable_parts(v, f"{path}[{i}]")]
+    if dataclasses.is_dataclass(value) and not isinstance(value, type):
+        return [
+            p
+            for f in dataclasses.fields(value)
+            for p in _writable_parts(getattr(value, f.name), f"{path}.{f.name}")
+        ]
+    return []
+
+
+def test_a_cached_value_is_frozen_all_the_way_down():
+    @budget.cached("runs")
+    def payload(n: int):
+        return {"frames": [np.zeros(3), {"xs": [1, 2]}], "grid": np.ones((2, 2))}
+
+    value = payload(1)
+    assert _writable_parts(value) == []
+    with pytest.raises(TypeError, match="shared by every session"):
+        value["frames"] = ()
+    with pytest.raises(ValueError):
+        value["grid"][0, 0] = 5
+    import json
+
+    assert json.loads(json.dumps(value, default=list))["frames"][1] == {"xs": [1, 2]}
+
+
+def test_the_values_that_were_writable_are_frozen(fresh_caches):
+    """Region grids, the home page's demo run, the player's payloads and the filter bank
+    were shared by every session and could be changed in place by any of them."""
+    from ui import engine
+    from ui.settings import Settings
+
+    toy = Settings(dataset="blobs", k=3)
+    for name, value in {
+        "regions": engine.regions(toy),
+        "demo_run": engine.demo_run(),
+        "player_pane (2-D)": engine.player_pane(toy),
+        "player_pane (images)": engine.player_pane(Settings(dataset="digits", k=4)),
+        "plane_pane": engine.plane_pane(toy.data_key),
+        "candidates_pane": engine.candidates_pane(Settings(dataset="digits").data_key),
+        "filter_bank": engine.filter_bank(),
+    }.items():
+        assert _writable_parts(value) == [], name

@@ -45,6 +45,44 @@ TOTAL_MB = sum(BUDGET_MB.values())
 TTL_S = {"images": 600, "quantization": 600, "segmentation": 600}
 
 
+class FrozenDict(dict):
+    """A dict that refuses changes (still a dict: JSON, ``==`` and ``**`` work on it).
+
+    Cached values are shared by every session: a caller that changed one would
+    change it for every tab.
+    """
+
+    def _refuse(self, *args, **kwargs):
+        raise TypeError("a cached value is shared by every session: copy it to change it")
+
+    __setitem__ = __delitem__ = update = pop = popitem = clear = setdefault = _refuse
+    __ior__ = _refuse
+
+    def __reduce__(self):
+        return (FrozenDict, (dict(self),))
+
+
+def freeze(value):
+    """``value`` made read-only all the way down, as every cached value is stored.
+
+    Arrays become read-only (in place), lists tuples, dicts :class:`FrozenDict`,
+    recursively; frozen dataclasses and other values are kept as they are (their
+    arrays are read-only by construction, see ``kmcore.readonly``).
+    """
+    if isinstance(value, np.ndarray):
+        value.flags.writeable = False
+        return value
+    if isinstance(value, FrozenDict):
+        return value
+    if isinstance(value, dict):
+        return FrozenDict({k: freeze(v) for k, v in value.items()})
+    if isinstance(value, (list, tuple)) and not hasattr(value, "_fields"):
+        return tuple(freeze(v) for v in value)
+    if isinstance(value, tuple):  # a named tuple: keep its type
+        return type(value)(*(freeze(v) for v in value))
+    return value
+
+
 def nbytes(value, _seen=None) -> int:
     """Bytes held by a value: numpy arrays (their base once), bytes, and what containers,
     dataclasses and plain objects hold. Small Python scalars count as 0."""
@@ -121,7 +159,7 @@ class ByteCache:
                     break
             event.wait()  # another caller computes it; if that fails, try ourselves
         try:
-            value = compute()
+            value = freeze(compute())
             size = self.sizeof(value)
             with self._lock:
                 self._items[key] = (value, size)

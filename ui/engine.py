@@ -205,7 +205,7 @@ def demo_run() -> tuple[np.ndarray, kmcore.KMeansResult, tuple]:
     """A small 2-D run for the home page picture, with its region grids."""
     X, _ = kmcore.make_toy("blobs", 400, 3)
     result = kmcore.kmeans(X, 4, init="random", random_state=1, tol=0)
-    return X, result, _grids(result, "l2", 80)
+    return budget.freeze((X, result, _grids(result, "l2", 80)))
 
 
 @budget.cached("centroid_files")
@@ -639,7 +639,7 @@ def segmentation(
 @st.cache_resource(max_entries=1, show_spinner=False)
 def filter_bank() -> np.ndarray:
     """The 48 Leung-Malik filters (49, 49, 48)."""
-    return kmcore.lm_filter_bank()
+    return budget.freeze(kmcore.lm_filter_bank())
 
 
 # ---- experiments -------------------------------------------------------------------------
