@@ -389,7 +389,6 @@ def warm_default_maps() -> threading.Thread | None:
 UPLOAD_PIXELS = 1_000_000
 IMAGE_WORKERS = 2
 _image_work = threading.BoundedSemaphore(IMAGE_WORKERS)
-memory.configure()  # big blocks straight back to the system when freed (see ui/memory.py)
 _release_memory = memory.release
 
 
@@ -692,6 +691,3 @@ def grid(
         )
 
     return budget.store("grid").get_or_compute(request, compute)
-
-
-warm_default_maps()  # on the first import in a server process: the default maps at once

@@ -18,8 +18,8 @@ from typing import Any
 import streamlit as st
 from streamlit.runtime.scriptrunner import get_script_run_ctx
 
-from . import memory
 from . import settings as S
+from . import startup
 from .settings import KEYS, Settings
 
 _KEEP = "_keep_"
@@ -258,7 +258,7 @@ def sidebar(
         The kept settings, with the values this page uses in place of those it
         does not allow.
     """
-    memory.freeze_imports()
+    startup.start()
     _start_session()
     ss = st.session_state
     # Captions name what a picture shows: as large as the text on the pictures (16 px on a
