@@ -2,9 +2,9 @@
 
 import streamlit as st
 
-from ui import components, engine, kmeans_charts
+from ui import components, engine, kmeans_charts, registry
 from ui import settings as S
-from ui.sidebar import PAGES, ROOT, sidebar
+from ui.sidebar import ROOT, sidebar
 
 BLURBS = {
     "Centroids": "watch every iteration; centroids drawn as images",
@@ -15,7 +15,7 @@ BLURBS = {
     "Experiments": "repeat the paper's experiments over seeds",
 }
 
-st.set_page_config(page_title="K-Means Lab", page_icon=":material/hub:", layout="wide")
+st.set_page_config(**registry.BY_PATH["app.py"].config())
 settings = sidebar()
 
 
@@ -66,9 +66,9 @@ st.markdown(
     "see. The offline default is scikit-learn's 8×8 digits; MNIST and Fashion-MNIST are "
     "downloaded the first time you choose them."
 )
-for path, label, icon in PAGES[1:]:
-    if (ROOT / path).exists():
-        st.page_link(path, label=f"{label}: {BLURBS[label]}", icon=icon)
+for p in registry.PAGES[1:]:
+    if (ROOT / p.path).exists():
+        st.page_link(p.path, label=f"{p.label}: {BLURBS[p.label]}", icon=p.icon)
 
 st.subheader("Repeat the paper")
 st.markdown(

@@ -5,13 +5,11 @@ from dataclasses import replace
 import streamlit as st
 
 import kmcore
-from ui import components, engine, kmeans_charts, player
+from ui import components, engine, kmeans_charts, player, registry
 from ui.settings import DATASET_LABELS, INIT_LABELS, METRIC_LABELS, points_text
 from ui.sidebar import page_control, set_control, set_values, sidebar
 
-st.set_page_config(
-    page_title="Centroids · K-Means Lab", page_icon=":material/grid_view:", layout="wide"
-)
+st.set_page_config(**registry.BY_PATH["pages/1_Centroids.py"].config())
 settings = sidebar()
 components.compact_top()
 

@@ -3,13 +3,11 @@
 import pandas as pd
 import streamlit as st
 
-from ui import components, engine, kmeans_charts
+from ui import components, engine, kmeans_charts, registry
 from ui.settings import DATASET_LABELS, METRIC_LABELS, init_label
 from ui.sidebar import page_control, sidebar
 
-st.set_page_config(
-    page_title="Elbow · K-Means Lab", page_icon=":material/show_chart:", layout="wide"
-)
+st.set_page_config(**registry.BY_PATH["pages/2_Elbow.py"].config())
 settings = sidebar()
 SIL_POINTS = 1000
 

@@ -5,13 +5,11 @@ import time
 import numpy as np
 import streamlit as st
 
-from ui import components, engine, kmeans_charts
+from ui import components, engine, kmeans_charts, registry
 from ui.settings import DATASET_LABELS, is_large
 from ui.sidebar import page_control, sidebar
 
-st.set_page_config(
-    page_title="t-SNE map · K-Means Lab", page_icon=":material/scatter_plot:", layout="wide"
-)
+st.set_page_config(**registry.BY_PATH["pages/3_t-SNE.py"].config())
 settings = sidebar()
 
 st.title("t-SNE map")

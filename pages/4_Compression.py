@@ -3,13 +3,11 @@
 import streamlit as st
 
 from ui import compression as C
-from ui import engine
+from ui import engine, registry
 from ui.sidebar import sidebar
 from ui.uploads import pick_image
 
-st.set_page_config(
-    page_title="Compression · K-Means Lab", page_icon=":material/palette:", layout="wide"
-)
+st.set_page_config(**registry.BY_PATH["pages/4_Compression.py"].config())
 settings = sidebar(uses=("init", "tol", "seed"), options={"init": C.INITS})
 st.sidebar.caption(C.tolerance_caption(settings.tol))
 

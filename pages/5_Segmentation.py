@@ -3,14 +3,12 @@
 import streamlit as st
 
 from kmcore import SEGMENT_INITS
-from ui import engine, image_charts
+from ui import engine, image_charts, registry
 from ui.settings import METRIC_LABELS, PIXEL_INIT_LABELS, init_label
 from ui.sidebar import page_control, sidebar
 from ui.uploads import pick_image
 
-st.set_page_config(
-    page_title="Segmentation · K-Means Lab", page_icon=":material/texture:", layout="wide"
-)
+st.set_page_config(**registry.BY_PATH["pages/5_Segmentation.py"].config())
 # Tolerance and max iterations stay the engine's (1e-3 and 100): the sidebar's tolerance is in
 # pixel units, and texture features are not. Pixels have no classes: no per-class start.
 settings = sidebar(

@@ -3,14 +3,12 @@
 import pandas as pd
 import streamlit as st
 
-from ui import components, engine, kmeans_charts
+from ui import components, engine, kmeans_charts, registry
 from ui.paper import paper_section
 from ui.settings import DATASET_LABELS, INIT_LABELS, INIT_SHORT, METRIC_LABELS, init_label
 from ui.sidebar import page_control, sidebar
 
-st.set_page_config(
-    page_title="Experiments · K-Means Lab", page_icon=":material/science:", layout="wide"
-)
+st.set_page_config(**registry.BY_PATH["pages/6_Experiments.py"].config())
 settings = sidebar()
 
 st.title("Experiments")

@@ -5,18 +5,11 @@ from __future__ import annotations
 import pytest
 
 from tests.browser import streamlit_server, wait_until_done
+from ui import registry
 
 pytestmark = pytest.mark.browser
 
-PAGES = {
-    "": "K-Means Lab",
-    "Centroids": "Centroids",
-    "Elbow": "Elbow",
-    "t-SNE": "t-SNE map",
-    "Compression": "Compression",
-    "Segmentation": "Segmentation",
-    "Experiments": "Experiments",
-}
+PAGES = {p.address: p.heading for p in registry.PAGES}
 
 
 def _no_exception(pg):

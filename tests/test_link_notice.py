@@ -38,7 +38,7 @@ HOSTILE = {
 # Every page and the parameters it reads from a link: the sidebar's settings (read on
 # every page) and the page's own controls.
 PAGE_CONTROLS = {
-    "": (),
+    "": (),  # keys are the pages' addresses (ui/registry.py)
     "Centroids": ("view",),
     "Elbow": ("elbow_range", "elbow_n_init", "elbow_silhouette"),
     # Not here: tsne_points (drawn once points are selected on the map) and story_seed
@@ -55,6 +55,12 @@ PAGE_CONTROLS = {
     ),
     "Experiments": ("exp_inits", "exp_metrics", "exp_ks", "exp_data", "exp_seeds", "exp_pca"),
 }
+
+
+def test_every_page_is_tried():
+    from ui import registry
+
+    assert set(PAGE_CONTROLS) == {p.address for p in registry.PAGES}
 
 
 def _unfence(span: str) -> str:

@@ -18,8 +18,8 @@ from typing import Any
 import streamlit as st
 from streamlit.runtime.scriptrunner import get_script_run_ctx
 
+from . import registry, startup
 from . import settings as S
-from . import startup
 from .settings import KEYS, Settings
 
 _KEEP = "_keep_"
@@ -31,15 +31,6 @@ HELP = S.HELP
 
 
 ROOT = Path(__file__).resolve().parent.parent
-PAGES = (
-    ("app.py", "Home", ":material/home:"),
-    ("pages/1_Centroids.py", "Centroids", ":material/grid_view:"),
-    ("pages/2_Elbow.py", "Elbow", ":material/show_chart:"),
-    ("pages/3_t-SNE.py", "t-SNE map", ":material/scatter_plot:"),
-    ("pages/4_Compression.py", "Compression", ":material/palette:"),
-    ("pages/5_Segmentation.py", "Segmentation", ":material/texture:"),
-    ("pages/6_Experiments.py", "Experiments", ":material/science:"),
-)
 
 
 def plain(text: str) -> str:
@@ -70,9 +61,9 @@ def inert(text: str, limit: int = INERT_CHARS) -> str:
 
 
 def _navigation() -> None:
-    for path, label, icon in PAGES:
-        if (ROOT / path).exists():
-            st.page_link(path, label=label, icon=icon)
+    for p in registry.PAGES:
+        if (ROOT / p.path).exists():
+            st.page_link(p.path, label=p.label, icon=p.icon)
     st.divider()
 
 
