@@ -17,3 +17,11 @@ def page(path: str, **query) -> AppTest:
     for key, value in query.items():
         at.query_params[key] = value
     return at
+
+
+def texts(at) -> str:
+    """Every sentence a run shows in its main area and sidebar (markdown, warnings, infos,
+    captions), one per line."""
+    parts = [m.value for m in at.markdown] + [w.value for w in at.warning]
+    parts += [i.value for i in at.info] + [c.value for c in at.caption]
+    return "\n".join(parts)

@@ -166,20 +166,18 @@ LONGEST_FIRST = (
     "test_pages.py",
     "test_browser.py",
     "test_centroids_browser.py",
-    "test_truth_paper.py",
     "test_tsne_page.py",
     "test_hostile_uploads.py",
     "test_upload_limits.py",
-    "test_link_notice.py",
+    "test_links.py",
     "test_uploads_browser.py",
-    "test_truth_pages.py",
-    "test_truth_browser.py",
+    "test_history_browser.py",
     "test_download_faults.py",
     "test_kmeans.py",
     "test_centroids_pages.py",
     "test_compression.py",
     "test_images.py",
-    "test_truth_engine.py",
+    "test_elbow.py",
 )
 
 

@@ -278,3 +278,12 @@ def test_select_rows_balances_samples_and_freezes():
     assert len(whole.y) == len(ds.y)
     with pytest.raises(ValueError):
         whole.X[0, 0] = 1.0
+
+
+def test_sidebar_download_size_of_mnist_test(shared_data):
+    """ui/sidebar.py says the MNIST test split is about 1.7 MB to download."""
+    from ui.sidebar import HELP
+
+    size = sum(f.stat().st_size for f in (shared_data / "mnist").glob("t10k-*.gz"))
+    assert f"test {size / 1e6:.1f} MB" in HELP["dataset"]
+    assert "test 1.7 MB" in HELP["dataset"]

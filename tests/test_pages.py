@@ -499,3 +499,13 @@ def test_one_colour_is_said_in_the_singular():
 
     q = kmcore.quantize(np.full((10, 10, 3), 7, np.uint8), 4)
     assert any("only 1 colour:" in n for n in q.notes), q.notes
+
+
+def test_home_says_the_sum_can_rise_only_under_l1_linf_or_median():
+    at = page("app.py").run()
+    assert not any("may go up" in i.value for i in at.info)
+    at.sidebar.radio(key="metric").set_value("linf").run()
+    assert any("L∞ assignment" in i.value and "may go up" in i.value for i in at.info)
+    at.sidebar.radio(key="metric").set_value("l2").run()
+    at.sidebar.radio(key="update").set_value("median").run()
+    assert any("the median update" in i.value for i in at.info)

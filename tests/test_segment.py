@@ -289,3 +289,52 @@ def test_agreement_ignores_numbering_and_counts_moved_pixels():
     assert kmcore.agreement(a, b) == 7 / 8
     with pytest.raises(ValueError, match="labels_b"):
         kmcore.agreement(a, a[:1])
+
+
+SKY = (slice(10, 90), slice(380, 620))  # temple photo: clear sky, top right
+
+
+WATER = (slice(235, 290), slice(380, 540))  # the lake behind the temple
+
+
+def _sky_and_water_together(img, k, features, seed=0, metric="l2", init="k-means++") -> bool:
+    labels = kmcore.segment(img, k, features=features, metric=metric, init=init, random_state=seed)
+    sky = np.bincount(labels[SKY].ravel()).argmax()
+    water = np.bincount(labels[WATER].ravel()).argmax()
+    return bool(sky == water)
+
+
+@pytest.mark.parametrize("init", ["random", "k-means++"])
+def test_segmentation_prose_about_sky_and_water_holds(init):
+    """pages/5_Segmentation.py: at k = 4 (L2, seed 0, a random or k-means++ start) all three
+    merge sky and open lake, RGB gives only the water at the left edge another segment; at
+    k = 5 RGB and HSV split them; with L1, HSV still merges them at k = 7."""
+    from sklearn.datasets import load_sample_image
+
+    from ui.uploads import SAMPLES
+
+    assert "china" in SAMPLES
+    img = load_sample_image("china.jpg")
+    for features in ("rgb", "hsv", "texture"):
+        assert _sky_and_water_together(img, 4, features, init=init)
+    labels = kmcore.segment(img, 4, features="rgb", init=init, random_state=0)
+    left_edge = labels[255:320, 0:60]
+    sky = np.bincount(labels[SKY].ravel()).argmax()
+    assert (left_edge != sky).mean() > 0.9  # "only the water at the left edge gets another"
+    assert not _sky_and_water_together(img, 5, "rgb", init=init)
+    assert not _sky_and_water_together(img, 5, "hsv", init=init)
+    assert _sky_and_water_together(img, 7, "hsv", metric="l1", init=init)
+
+
+def test_segmentation_distance_example_holds():
+    """pages/5_Segmentation.py: a pixel 0.2 from centre A in all three channels and 0.3 from B
+    in one is nearer to B under L1 (0.6 against 0.3) and L2 (0.35 against 0.3), to A under L∞."""
+    from scipy.spatial.distance import cdist
+
+    pixel = np.array([[0.5, 0.5, 0.5]])
+    centres = np.array([[0.7, 0.7, 0.7], [0.5, 0.8, 0.5]])  # A, B
+    nearest = {m: int(kmcore.nearest_centers(pixel, centres, m)[0][0]) for m in kmcore.METRICS}
+    assert nearest == {"l1": 1, "l2": 1, "linf": 0}
+    np.testing.assert_allclose(cdist(pixel, centres, "cityblock"), [[0.6, 0.3]])
+    assert f"{cdist(pixel, centres)[0, 0]:.2f}" == "0.35"
+    np.testing.assert_allclose(cdist(pixel, centres, "chebyshev"), [[0.2, 0.3]])

@@ -14,7 +14,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 from streamlit.testing.v1 import AppTest
 
-from tests.apptest import page
+from tests.apptest import page, texts
 from ui import settings as S
 
 
@@ -169,3 +169,12 @@ def test_the_state_of_a_page_is_one_value_taken_and_restored(state_app):
     assert not second.exception, second.exception
     assert second.session_state["state"] == state
     assert second.slider(key="level").value == 5 and second.sidebar.slider(key="k").value == 7
+
+
+@pytest.mark.usefixtures("fresh_caches")
+def test_hierarchical_label_follows_the_metric():
+    at = page("pages/2_Elbow.py", dataset="blobs", init="hierarchical", elbow_range="2,4").run()
+    assert "Hierarchical (Ward)" in texts(at)
+    at.sidebar.radio(key="metric").set_value("l1").run()
+    assert "Hierarchical (average linkage)" in texts(at)
+    assert "Hierarchical (Ward)" not in texts(at)

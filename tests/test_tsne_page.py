@@ -13,6 +13,7 @@ import pytest
 import streamlit as st
 from streamlit.testing.v1 import AppTest
 
+from tests.apptest import page
 from tests.conftest import ROOT
 
 TIMEOUT = 120
@@ -140,3 +141,14 @@ def test_work_ahead_fills_the_next_k_and_never_starts_a_map():
     labels, centres = engine.tsne_clusters(settings, key, engine.TSNE_PERPLEXITY)
     assert centres.shape == (11, 2) and labels.max() <= 10
     assert engine.tsne_fits() == 1
+
+
+def test_tsne_help_gives_the_share_of_the_split(shared_data, monkeypatch):
+    monkeypatch.setenv("KMLAB_DATA_DIR", str(shared_data))
+    at = page(
+        "pages/3_t-SNE.py", dataset="mnist", split="test", sample="1000", k="3", tsne_points="1000"
+    )
+    at.run(timeout=600)
+    assert not at.exception, at.exception
+    help_text = at.select_slider(key="tsne_points").help
+    assert "10,000 images, so 6,000 is 60% of it" in help_text

@@ -1,4 +1,8 @@
-"""A link carries no one else's links: rejected link values are shown as inert text.
+"""Links: page controls in the URL, and a link carries no one else's links.
+
+Page controls (the Elbow's range, Segmentation's features...) are read from a
+link, kept in the URL and across page switches. Rejected values are shown as
+inert text:
 
 ``ui.sidebar.inert`` puts a value in a Markdown code span (nothing inside one is
 parsed or autolinked); AppTest checks what the notice says, and Chromium checks
@@ -14,6 +18,7 @@ from urllib.parse import urlencode
 import pytest
 from streamlit.testing.v1 import AppTest
 
+from tests.apptest import page
 from tests.conftest import ROOT
 from ui.settings import KEYS
 from ui.sidebar import INERT_CHARS, inert
@@ -172,3 +177,62 @@ def test_no_hostile_link_value_becomes_a_link_or_image(server, page, page_name):
     )
     wait_until_done(page, timeout_ms=300_000)
     _check_notices(page, [long_one])
+
+
+def test_elbow_link_sets_the_page_controls_and_keeps_them_in_the_url():
+    at = page("pages/2_Elbow.py", dataset="blobs", elbow_range="2,6", elbow_n_init="1").run()
+    assert not at.exception, at.exception
+    assert at.slider(key="elbow_range").value == (2, 6)
+    assert at.select_slider(key="elbow_n_init").value == 1
+    assert at.query_params["elbow_range"] in ("2,6", ["2,6"])
+    at.toggle(key="elbow_silhouette").set_value(True).run()
+    assert not at.exception, at.exception
+    assert at.query_params["elbow_silhouette"] in ("1", ["1"])
+    assert at.slider(key="elbow_range").value == (2, 6)
+
+
+def test_segmentation_link_sets_multiselect_radio_and_float_slider():
+    at = page(
+        "pages/5_Segmentation.py",
+        segments="3",
+        features="rgb,hsv",
+        segment_view="outlines",
+        position_weight="0.5",
+    ).run()
+    assert not at.exception, at.exception
+    assert at.select_slider(key="segments").value == 3
+    assert at.multiselect(key="features").value == ["rgb", "hsv"]
+    assert at.radio(key="segment_view").value == "outlines"
+    assert at.slider(key="position_weight").value == 0.5
+
+
+@pytest.mark.parametrize(
+    ("path", "key", "raw"),
+    [
+        ("pages/2_Elbow.py", "elbow_range", "9,3"),
+        ("pages/2_Elbow.py", "elbow_n_init", "7"),
+        ("pages/5_Segmentation.py", "position_weight", "0.3"),
+        ("pages/5_Segmentation.py", "features", "rgb,[x](https://evil.example)"),
+        ("pages/4_Compression.py", "colors", "1e30"),
+    ],
+)
+def test_odd_page_values_are_ignored_with_a_plain_text_notice(path, key, raw):
+    at = page(path, dataset="blobs", **{key: raw}).run()
+    assert not at.exception, at.exception
+    notices = [w.value for w in at.warning if "Ignored from the link" in w.value]
+    assert notices, [w.value for w in at.warning]
+    # The value is a code span: shown as written, never a link.
+    assert inert(f"{key}={raw}") in notices[0]
+    assert key not in at.query_params
+
+
+def test_a_page_control_survives_a_page_switch():
+    at = page("pages/4_Compression.py").run()
+    at.select_slider(key="colors").set_value(8).run()
+    assert at.query_params["colors"] in ("8", ["8"])
+    at.switch_page("app.py").run()
+    assert "colors" not in at.query_params
+    at.switch_page("pages/4_Compression.py").run()
+    assert not at.exception, at.exception
+    assert at.select_slider(key="colors").value == 8
+    assert at.query_params["colors"] in ("8", ["8"])
