@@ -471,7 +471,7 @@ def test_an_upload_is_kept_as_its_picture_not_its_file():
     assert at.get("file_uploader") and at.info  # asks for a file again
     # The same file again, then the picture leaves the cache: the page says so.
     at.file_uploader(key="compress_upload_1").set_value(("mine.png", _png(img), "image/png"))
-    at.run().run()  # the upload's run draws the uploader; the next shows the kept picture
+    at.run()  # the upload's run reruns at once: the kept picture, no uploader
     assert not at.get("file_uploader")
     budget.store("images").clear()
     at.run()

@@ -83,11 +83,13 @@ def pick_image(prefix: str):
         st.stop()
     # The picture is cached (by the file's SHA-256): the file itself is let go at once,
     # rather than kept by Streamlit for the session's life (a class of 30 uploading 7.5 MB
-    # photos held 225 MB of files). The next run shows the kept picture, not the uploader.
+    # photos held 225 MB of files). The rerun shows the kept picture, not the uploader, so
+    # the uploader's state (which holds the file too) leaves at the end of that run.
     ss[kept_key] = (key[1], up.name)
     ss[gen_key] = gen + 1
     _drop_file(up.file_id)
-    return key, img, notes
+    del up, data
+    st.rerun()
 
 
 def _forget(prefix: str) -> None:
