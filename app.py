@@ -2,8 +2,9 @@
 
 import streamlit as st
 
-from ui import components, engine, kmeans_charts, registry
+from ui import components, kmeans_charts, registry
 from ui import settings as S
+from ui.results import kmeans_runs
 from ui.sidebar import ROOT, sidebar
 
 BLURBS = {
@@ -52,7 +53,7 @@ with left:
             "between iterations."
         )
 with right:
-    X, demo, grids = engine.demo_run()
+    X, demo, grids = kmeans_runs.demo_run()
     st.plotly_chart(kmeans_charts.demo_figure(X, demo, grids), width="stretch", key="demo")
     st.caption(
         f"400 points, k = 4: the ✕ marks are centroids, the lines the paths they took over "

@@ -11,7 +11,7 @@ Run: ``python -m bench.bench_tsne``. In one run:
    drawn (a teacher clicking through k, looking at each map for a moment), then
    15 -> 16 at once, as soon as the page has finished;
 3. the same steps on a second server started with ``KMLAB_AHEAD=0`` (no work
-   ahead, ui/ahead.py), which reads the map the first one saved: every step then
+   ahead, ui/results/ahead.py), which reads the map the first one saved: every step then
    runs k-means, places the centroids and draws;
 4. openTSNE's own ``TSNE().fit`` of the same 6,000 points, same perplexity,
    seed and threads (the peer of the map), and ``kmcore.kmeans`` alone for each k

@@ -5,7 +5,8 @@ from dataclasses import replace
 import streamlit as st
 
 import kmcore
-from ui import components, engine, kmeans_charts, player, registry
+from ui import components, exports, kmeans_charts, player, registry
+from ui.results import kmeans_runs
 from ui.settings import DATASET_LABELS, INIT_LABELS, METRIC_LABELS, points_text
 from ui.sidebar import page_control, set_control, set_values, sidebar
 
@@ -52,9 +53,9 @@ def _take_starts() -> None:
 
 if view == "hand":
     if images:
-        pane = engine.candidates_pane(settings.data_key)
+        pane = player.candidates_for(settings.data_key)
     else:
-        pane = engine.plane_pane(settings.data_key)
+        pane = player.plane_for(settings.data_key)
     player.player(
         [pane],
         key="hand_player",
@@ -71,7 +72,7 @@ if view == "hand":
 
 if settings.starts:
     try:
-        engine.hand_starts(settings, data.X)
+        kmeans_runs.hand_starts(settings, data.X)
     except ValueError as exc:
         st.warning(f"**The starts chosen by hand cannot be used:** {exc}")
         st.button("Forget the hand-picked starts", on_click=_forget_starts)
@@ -101,7 +102,7 @@ if view == "compare":
     )
     other = replace(settings, init=other_init, metric=other_metric, starts="")
     try:
-        other_run = engine.run(other)
+        other_run = kmeans_runs.run(other)
     except ValueError as exc:
         st.error(f"**The second run cannot run:** {exc}")
         st.stop()
@@ -110,13 +111,13 @@ if view == "compare":
         f"B: {INIT_LABELS[other_init]} · {METRIC_LABELS[other_metric]}",
     ]
     panes = [
-        engine.player_pane(settings, titles[0], shade),
-        engine.player_pane(other, titles[1], shade),
+        player.run_pane(settings, titles[0], shade),
+        player.run_pane(other, titles[1], shade),
     ]
     player.player(panes, key="compare_player", run_id=f"{settings}|{other}|{shade}")
 else:
     player.player(
-        [engine.player_pane(settings, "", shade)],
+        [player.run_pane(settings, "", shade)],
         key="player",
         run_id=f"{settings}|{shade}",
     )
@@ -193,7 +194,7 @@ if images:
             width="stretch",
             key="start_end",
         )
-        png, gif = engine.centroid_files(settings)
+        png, gif = exports.centroid_files(settings)
         stem = f"centroids_{settings.dataset}_k{settings.k}_{settings.init}_{settings.metric}"
         st.download_button(
             "Download the start/end grid (PNG)", png, f"{stem}.png", "image/png", width="stretch"

@@ -3,7 +3,8 @@
 import pandas as pd
 import streamlit as st
 
-from ui import components, engine, kmeans_charts, registry
+from ui import components, kmeans_charts, registry
+from ui.results import kmeans_runs
 from ui.settings import DATASET_LABELS, METRIC_LABELS, init_label
 from ui.sidebar import page_control, sidebar
 
@@ -44,7 +45,7 @@ def report(done: int, total: int, k: int) -> None:
 
 
 try:
-    res = engine.elbow(
+    res = kmeans_runs.elbow(
         settings, tuple(range(lo, hi + 1)), n_init, SIL_POINTS if sil else 0, progress=report
     )
 except ValueError as exc:

@@ -5,7 +5,8 @@ import time
 import numpy as np
 import streamlit as st
 
-from ui import components, engine, kmeans_charts, registry
+from ui import components, kmeans_charts, registry
+from ui.results import datasets, tsne
 from ui.settings import DATASET_LABELS, is_large
 from ui.sidebar import page_control, sidebar
 
@@ -24,18 +25,18 @@ perplexity = page_control(
     key="perplexity",
 )
 if is_large(settings.dataset):
-    total = engine.n_total(settings)
+    total = datasets.n_total(settings)
     n_points = page_control(
         right.select_slider,
         "Points on the map",
         options=[1000, 2000, 3000, 6000, 10000],
-        default=engine.TSNE_MNIST_POINTS,
+        default=tsne.TSNE_MNIST_POINTS,
         key="tsne_points",
         help=f"The paper mapped 6,000 of MNIST's 60,000 training images (10%). This split has "
         f"{total:,} images, so 6,000 is {6000 / total:.0%} of it.",
     )
 else:
-    n_points = engine.n_total(settings)
+    n_points = datasets.n_total(settings)
     points_metric = right.empty()
 colour_by = page_control(
     right.radio,
@@ -48,9 +49,9 @@ colour_by = page_control(
 status = right.empty()
 slot = left.empty()
 
-key = engine.tsne_key(settings, n_points)
-tdata = engine.tsne_data(key)
-job = engine.tsne_job(key, perplexity)
+key = tsne.tsne_key(settings, n_points)
+tdata = tsne.tsne_data(key)
+job = tsne.tsne_job(key, perplexity)
 if not is_large(settings.dataset):
     points_metric.metric("Points on the map", f"{len(tdata.y):,}")
 
@@ -88,7 +89,7 @@ def draw_forming(coords, title: str) -> None:
 
 
 if not job.finished and job.coords is None:  # a new map: its PCA start at once
-    draw_forming(engine.tsne_start(key), "PCA start: the first picture")
+    draw_forming(tsne.tsne_start(key), "PCA start: the first picture")
     drawn_at = time.monotonic()
 while not job.finished:
     job.wait(0.5)
@@ -114,7 +115,7 @@ if job.error is not None:
 coords = job.result.coords
 run = components.run_or_stop(settings)
 try:
-    labels, centres = engine.tsne_clusters(settings, key, float(perplexity))
+    labels, centres = tsne.tsne_clusters(settings, key, float(perplexity))
 except ValueError as exc:
     st.error(f"**The centroids cannot be placed:** {exc}")
     st.stop()
@@ -133,7 +134,7 @@ with slot:
         on_select="rerun",
         selection_mode=("points", "box", "lasso"),
     )
-engine.tsne_clusters_ahead(settings, key, float(perplexity))  # the next k, ahead of a click
+tsne.tsne_clusters_ahead(settings, key, float(perplexity))  # the next k, ahead of a click
 left.caption(
     f"{DATASET_LABELS[settings.dataset]} · {len(coords):,} points · perplexity "
     f"{perplexity} · k = {settings.k}. Each point's cluster is its nearest final centroid."

@@ -3,7 +3,8 @@
 import streamlit as st
 
 from ui import compression as C
-from ui import engine, registry
+from ui import registry
+from ui.results import images
 from ui.sidebar import sidebar
 from ui.uploads import pick_image
 
@@ -19,7 +20,7 @@ st.caption(
 )
 key, original, notes = pick_image("compress")
 n_colors, iterations, space = C.controls()
-qs = engine.QuantizeSettings(
+qs = images.QuantizeSettings(
     init=settings.init,
     max_iter=iterations,
     tol=settings.tol,
@@ -27,7 +28,7 @@ qs = engine.QuantizeSettings(
     seed=settings.seed,
 )
 with st.spinner("Choosing the colours…"):
-    result = engine.quantization(key, n_colors, qs, original)
+    result = images.quantization(key, n_colors, qs, original)
 C.main_picture(original, result, notes)
 
 # Only the open tab runs its experiment.

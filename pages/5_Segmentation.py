@@ -3,7 +3,8 @@
 import streamlit as st
 
 from kmcore import SEGMENT_INITS
-from ui import engine, image_charts, registry
+from ui import image_charts, registry
+from ui.results import images
 from ui.settings import METRIC_LABELS, PIXEL_INIT_LABELS, init_label
 from ui.sidebar import page_control, sidebar
 from ui.uploads import pick_image
@@ -77,7 +78,7 @@ runs = {}
 
 
 def run(feat, metric):
-    return engine.segmentation(
+    return images.segmentation(
         key,
         n_segments,
         feat,
@@ -168,7 +169,7 @@ st.markdown(
 
 st.subheader("The Leung–Malik filter bank")
 st.plotly_chart(
-    image_charts.filter_bank_figure(engine.filter_bank()),
+    image_charts.filter_bank_figure(images.filter_bank()),
     width="stretch",
     key="filter_bank",
 )

@@ -3,8 +3,9 @@
 import pandas as pd
 import streamlit as st
 
-from ui import components, engine, kmeans_charts, registry
+from ui import components, kmeans_charts, registry
 from ui.paper import paper_section
+from ui.results import datasets, kmeans_runs
 from ui.settings import DATASET_LABELS, INIT_LABELS, INIT_SHORT, METRIC_LABELS, init_label
 from ui.sidebar import page_control, sidebar
 
@@ -89,9 +90,9 @@ request = (
 if runs == 0:
     st.info("Pick at least one initialisation, distance, k and data variant.")
     st.stop()
-if runs > engine.MAX_GRID_RUNS:
+if runs > kmeans_runs.MAX_GRID_RUNS:
     st.warning(
-        f"That is {runs} runs; the limit is {engine.MAX_GRID_RUNS}. Pick fewer "
+        f"That is {runs} runs; the limit is {kmeans_runs.MAX_GRID_RUNS}. Pick fewer "
         "settings or seeds, or a smaller sample in the sidebar."
     )
     st.stop()
@@ -126,9 +127,9 @@ def report(done, total, cell):
     )
 
 
-result = engine.grid(grid_settings, *grid_request, progress=report)
+result = kmeans_runs.grid(grid_settings, *grid_request, progress=report)
 bar.empty()
-grid_data = engine.rows(grid_settings.data_key)
+grid_data = datasets.rows(grid_settings.data_key)
 table = pd.DataFrame(kmeans_charts.grid_table_rows(result, grid_data.class_names))
 st.markdown(
     f"**{len(result.cells)} settings × {grid_request[4]} seeds** in "

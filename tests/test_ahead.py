@@ -1,4 +1,4 @@
-"""ui.ahead (work ahead of the next click) and ui.memory.freeze_imports, in this process."""
+"""ui/results: ahead (work ahead of the next click) and memory.freeze_imports, in this process."""
 
 import gc
 import os
@@ -6,7 +6,7 @@ import threading
 
 import pytest
 
-from ui import ahead, memory
+from ui.results import ahead, memory
 
 pytestmark = pytest.mark.skipif(not hasattr(os, "getpriority"), reason="needs POSIX priorities")
 

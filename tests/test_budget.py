@@ -1,4 +1,4 @@
-"""ui/budget.py: caches bounded in bytes, shared computations, and the documented table."""
+"""ui/results/budget.py: caches bounded in bytes, shared computations, and the documented table."""
 
 from __future__ import annotations
 
@@ -9,7 +9,7 @@ import pytest
 import streamlit as st
 
 from tests.conftest import ROOT
-from ui import budget
+from ui.results import budget
 
 
 def arr(n_bytes: int) -> np.ndarray:
@@ -193,17 +193,18 @@ def test_a_cached_value_is_frozen_all_the_way_down():
 def test_the_values_that_were_writable_are_frozen(fresh_caches):
     """Region grids, the home page's demo run, the player's payloads and the filter bank
     were shared by every session and could be changed in place by any of them."""
-    from ui import engine
+    from ui import player
+    from ui.results import images, kmeans_runs
     from ui.settings import Settings
 
     toy = Settings(dataset="blobs", k=3)
     for name, value in {
-        "regions": engine.regions(toy),
-        "demo_run": engine.demo_run(),
-        "player_pane (2-D)": engine.player_pane(toy),
-        "player_pane (images)": engine.player_pane(Settings(dataset="digits", k=4)),
-        "plane_pane": engine.plane_pane(toy.data_key),
-        "candidates_pane": engine.candidates_pane(Settings(dataset="digits").data_key),
-        "filter_bank": engine.filter_bank(),
+        "regions": kmeans_runs.regions(toy),
+        "demo_run": kmeans_runs.demo_run(),
+        "player_pane (2-D)": player.run_pane(toy),
+        "player_pane (images)": player.run_pane(Settings(dataset="digits", k=4)),
+        "plane_pane": player.plane_for(toy.data_key),
+        "candidates_pane": player.candidates_for(Settings(dataset="digits").data_key),
+        "filter_bank": images.filter_bank(),
     }.items():
         assert _writable_parts(value) == [], name

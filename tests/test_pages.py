@@ -453,7 +453,7 @@ def test_an_upload_is_kept_as_its_picture_not_its_file():
     and lets the file go: later runs show the picture with "Upload another" instead of the
     uploader; "Upload another" brings the uploader back; a picture that has left the
     cache asks for the file again."""
-    from ui import budget
+    from ui.results import budget
 
     at = page("pages/4_Compression.py").run()
     at.radio(key="compress_source").set_value("upload").run()

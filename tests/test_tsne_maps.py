@@ -1,4 +1,4 @@
-"""ui/maps.py: one background job per map, shared, published as it forms, kept on disk."""
+"""ui/results/maps.py: one background job per map, shared, published as it forms, kept on disk."""
 
 from __future__ import annotations
 
@@ -9,7 +9,7 @@ import numpy as np
 import pytest
 
 import kmcore
-from ui import maps
+from ui.results import maps
 
 
 def small_map(job=None, n=120):

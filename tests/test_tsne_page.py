@@ -49,46 +49,46 @@ def test_map_of_the_digits_with_clusters_and_centroids():
 
 
 def test_k_and_colouring_never_refit_and_perplexity_does():
-    from ui import engine
+    from ui.results import tsne
 
     at = tsne_page().run()
     assert not at.exception, at.exception
-    fits = engine.tsne_fits()
+    fits = tsne.tsne_fits()
     assert fits == 1
     at.sidebar.slider(key="k").set_value(4).run()
     assert not at.exception, at.exception
-    assert engine.tsne_fits() == fits, "changing k refitted the map"
+    assert tsne.tsne_fits() == fits, "changing k refitted the map"
     assert len([n for n in legend(at) if n.startswith("cluster")]) == 4
     at.radio(key="tsne_colour").set_value("class").run()
     assert legend(at)[:10] == [str(d) for d in range(10)]
-    assert engine.tsne_fits() == fits
+    assert tsne.tsne_fits() == fits
     at.select_slider(key="perplexity").set_value(10).run()
     assert not at.exception, at.exception
-    assert engine.tsne_fits() == fits + 1
+    assert tsne.tsne_fits() == fits + 1
 
 
 def test_a_second_session_shares_the_map():
-    from ui import engine
+    from ui.results import tsne
 
     first = tsne_page().run()
     second = tsne_page().run()
     assert not second.exception, second.exception
-    assert engine.tsne_fits() == 1
+    assert tsne.tsne_fits() == 1
     assert spec_of(second) == spec_of(first)
 
 
 def test_the_map_is_kept_on_disk_across_restarts(tmp_path):
-    from ui import engine
+    from ui.results import tsne
 
     first = tsne_page().run()
-    assert engine.tsne_fits() == 1
+    assert tsne.tsne_fits() == 1
     saved = list((tmp_path / "maps").glob("tsne-*.npy"))
     assert len(saved) == 1
     st.cache_resource.clear()  # what a restart loses
     st.cache_data.clear()
     again = tsne_page().run()
     assert not again.exception, again.exception
-    assert engine.tsne_fits() == 0, "the saved map was fitted again"
+    assert tsne.tsne_fits() == 0, "the saved map was fitted again"
     assert spec_of(again) == spec_of(first)
 
 
@@ -101,46 +101,47 @@ def test_too_high_a_perplexity_is_explained(monkeypatch):
 
 
 def test_shared_map_arrays_are_read_only():
-    from ui import engine
+    from ui import settings
+    from ui.results import tsne
 
     at = tsne_page().run()
     assert not at.exception, at.exception
-    key = engine.tsne_key(engine.Settings(), 300)
-    job = engine.tsne_job(key, 30)
+    key = tsne.tsne_key(settings.Settings(), 300)
+    job = tsne.tsne_job(key, 30)
     assert job.finished and job.result is not None
-    for array in (job.result.coords, job.coords, engine.tsne_data(key).X):
+    for array in (job.result.coords, job.coords, tsne.tsne_data(key).X):
         with pytest.raises(ValueError, match="read-only"):
             array[0, 0] = np.float32(1)
 
 
 def test_work_ahead_goes_out_from_k_nearest_first_within_the_slider():
-    from ui import engine
+    from ui.results import tsne
     from ui.settings import K_MAX
 
-    assert engine.ks_ahead(10) == [11, 9, 12, 8]
-    assert engine.ks_ahead(1) == [2, 3]
-    assert engine.ks_ahead(K_MAX) == [K_MAX - 1, K_MAX - 2]
+    assert tsne.ks_ahead(10) == [11, 9, 12, 8]
+    assert tsne.ks_ahead(1) == [2, 3]
+    assert tsne.ks_ahead(K_MAX) == [K_MAX - 1, K_MAX - 2]
 
 
 def test_work_ahead_fills_the_next_k_and_never_starts_a_map():
-    """The page's work ahead (ui/ahead.py, only under ``streamlit run``) run here by hand:
+    """The page's work ahead (ui/results/ahead.py, only under ``streamlit run``) run here by hand:
     with the map in memory it computes the clusters for a neighbouring k; with none it
     starts no fit."""
-    from ui import budget, engine
+    from ui.results import budget, tsne
     from ui.settings import Settings
 
     settings = Settings(k=11)
-    key = engine.tsne_key(settings, 1797)
-    engine._tsne_clusters_if_mapped(settings, key, engine.TSNE_PERPLEXITY)
-    assert engine.tsne_fits() == 0 and len(budget.store("tsne_clusters")) == 0
+    key = tsne.tsne_key(settings, 1797)
+    tsne._tsne_clusters_if_mapped(settings, key, tsne.TSNE_PERPLEXITY)
+    assert tsne.tsne_fits() == 0 and len(budget.store("tsne_clusters")) == 0
     at = tsne_page(k="10").run()
     assert not at.exception, at.exception
     before = len(budget.store("tsne_clusters"))
-    engine._tsne_clusters_if_mapped(settings, key, engine.TSNE_PERPLEXITY)
+    tsne._tsne_clusters_if_mapped(settings, key, tsne.TSNE_PERPLEXITY)
     assert len(budget.store("tsne_clusters")) == before + 1
-    labels, centres = engine.tsne_clusters(settings, key, engine.TSNE_PERPLEXITY)
+    labels, centres = tsne.tsne_clusters(settings, key, tsne.TSNE_PERPLEXITY)
     assert centres.shape == (11, 2) and labels.max() <= 10
-    assert engine.tsne_fits() == 1
+    assert tsne.tsne_fits() == 1
 
 
 def test_tsne_help_gives_the_share_of_the_split(shared_data, monkeypatch):

@@ -1,4 +1,4 @@
-"""The Streamlit layer shared by the pages: sidebar, cached engine calls, charts.
+"""The Streamlit layer shared by the pages: sidebar, results kept for every session, charts.
 
 Importing this package imports every heavy module the pages use. Streamlit
 runs each tab's script in its own thread; thirty tabs opening at once would
@@ -18,4 +18,4 @@ import sklearn.metrics  # noqa: F401
 
 import kmcore  # noqa: F401
 
-from . import components, engine, image_charts, kmeans_charts, settings, sidebar  # noqa: F401
+from . import components, image_charts, kmeans_charts, settings, sidebar  # noqa: F401

@@ -8,8 +8,8 @@ import streamlit as st
 
 import kmcore
 
-from . import engine
 from .presets import PRESETS
+from .results import datasets, kmeans_runs
 from .settings import DATASET_LABELS, Settings, is_large
 from .sidebar import set_values
 
@@ -38,12 +38,12 @@ def rows_or_stop(settings: Settings) -> kmcore.Dataset:
                         bar.progress(min(frac, 1.0), text=f"{fname}: {done / 2**20:.1f} MB")
 
                     try:
-                        engine.dataset(name, settings.split, progress=report)
+                        datasets.dataset(name, settings.split, progress=report)
                     except Exception:
                         status.update(label="Download failed", state="error", expanded=False)
                         raise
                     status.update(label="Downloaded", state="complete", expanded=False)
-        return engine.rows(settings.data_key)
+        return datasets.rows(settings.data_key)
     except kmcore.DatasetUnavailableError as exc:
         st.error(
             f"**{DATASET_LABELS[name]} is not available here.** {exc}\n\n"
@@ -57,19 +57,19 @@ def rows_or_stop(settings: Settings) -> kmcore.Dataset:
         st.stop()
 
 
-def run_or_stop(settings: Settings) -> engine.Run:
+def run_or_stop(settings: Settings) -> kmeans_runs.Run:
     """The k-means run for the settings, or a clear message and stop."""
     rows_or_stop(settings)
     try:
         with st.spinner("Running k-means…"):
-            return engine.run(settings)
+            return kmeans_runs.run(settings)
     except ValueError as exc:
         st.error(f"**These settings cannot run:** {exc}")
         st.info("Try a smaller k, another initialisation, or another data set.")
         st.stop()
 
 
-def run_summary(run: engine.Run) -> None:
+def run_summary(run: kmeans_runs.Run) -> None:
     """Iterations, stop reason, inertia and time as a row of metrics."""
     res = run.result
     cols = st.columns(4)

@@ -1,6 +1,6 @@
 """What the compression page draws: its controls, the main picture and one function per tab.
 
-Every number shown comes from kmcore through the cached calls of ``ui/engine.py``;
+Every number shown comes from kmcore through the cached calls of ``ui/results/``;
 nothing here computes more than a ratio or a format.
 """
 
@@ -14,9 +14,10 @@ from kmcore import colour
 from kmcore.compression import GALLERY_KS, KEPT_DE, STORY_ITER, STORY_KS, STORY_SEED
 from kmcore.lloyd import STOP_MAX_ITER, STOP_UNCHANGED
 
-from . import engine, image_charts
+from . import image_charts
 from . import settings as S
-from .engine import QuantizeSettings
+from .results import images
+from .results.images import QuantizeSettings
 from .sidebar import page_control, set_values
 
 # The sidebar's starts that make sense for pixels ("one per class" needs classes), named as
@@ -199,7 +200,7 @@ def iterations_tab(result: kmcore.QuantizationReport) -> None:
 def seeds_tab(key, original, n_colors: int, qs: QuantizeSettings) -> None:
     seeds = tuple(range(qs.seed, qs.seed + SEEDS_SHOWN))
     with st.spinner(f"Running {len(seeds)} seeds…"):
-        runs = engine.quantization_seeds(key, n_colors, qs, seeds, original)
+        runs = images.quantization_seeds(key, n_colors, qs, seeds, original)
     psnrs = [r.psnr for r in runs]
     st.markdown(
         f"The same settings from seeds {seeds[0]}–{seeds[-1]}: only the start differs. "
@@ -221,7 +222,7 @@ def seeds_tab(key, original, n_colors: int, qs: QuantizeSettings) -> None:
 
 def gallery_tab(key, original, qs: QuantizeSettings) -> None:
     with st.spinner(f"Quantising at k = {', '.join(map(str, GALLERY_KS))}…"):
-        entries = engine.quantization_gallery(key, qs, original)
+        entries = images.quantization_gallery(key, qs, original)
     st.markdown(
         "The article's *Selecting k*: more colours, more bits per pixel, a closer image. "
         "Bits and factors count the colour index only (24 bits → log₂ k); the file sizes "
@@ -270,7 +271,7 @@ def outlier_tab(iterations: int) -> None:
     from kmcore.reef import ORANGE
 
     with st.spinner("Running the outlier experiment (2 × 20 runs)…"):
-        story = engine.outlier_story(iterations)
+        story = images.outlier_story(iterations)
     pick, _ = st.columns([1, 3])
     seed = page_control(
         pick.selectbox,
@@ -282,10 +283,10 @@ def outlier_tab(iterations: int) -> None:
         "at k = 16, then washed out.",
     )
     traces = [story.traces(k)[seed] for k in STORY_KS]
-    pngs = engine.outlier_images(seed, iterations)
+    pngs = images.outlier_images(seed, iterations)
     cols = st.columns(1 + len(traces))
     cols[0].image(
-        engine.image(("sample", "reef"))[0],
+        images.image(("sample", "reef"))[0],
         caption="A made-up reef drawn by the lab's code (not a photograph): two small "
         "orange fish over an anemone, as in the article's clown-fish photo.",
     )
@@ -331,7 +332,7 @@ def comparison_tab(key, original, n_colors: int, qs: QuantizeSettings) -> None:
         st.info("Choose at least 2 colours to compare.")
         return
     with st.spinner("Quantising with libimagequant, Pillow and k-means…"):
-        rows = engine.comparison(key, n_colors, qs, original)
+        rows = images.comparison(key, n_colors, qs, original)
     table = pd.DataFrame(
         [
             [r.method, r.n_colors, r.psnr, r.ssim, r.delta_e, r.png_bytes / 1024, r.seconds]
@@ -352,7 +353,7 @@ def comparison_tab(key, original, n_colors: int, qs: QuantizeSettings) -> None:
         },
     )
     by = {r.method: r for r in rows}
-    best, liq, mc = by[engine.LAB_DEFAULT], by["libimagequant"], by["median cut"]
+    best, liq, mc = by[images.LAB_DEFAULT], by["libimagequant"], by["median cut"]
     st.markdown(
         f"Same image, k = {n_colors}, no dithering, every result saved by the same PNG "
         f"encoder. libimagequant is pngquant's engine (default quality and speed). The lab's "
@@ -366,7 +367,7 @@ def comparison_tab(key, original, n_colors: int, qs: QuantizeSettings) -> None:
 
 def colour_space_tab(key, original, n_colors: int, qs: QuantizeSettings) -> None:
     with st.spinner("Quantising in RGB and in CIELAB…"):
-        runs = engine.colour_spaces(key, n_colors, qs, original)
+        runs = images.colour_spaces(key, n_colors, qs, original)
     for col, (space, p, de, png) in zip(st.columns(len(runs)), runs, strict=True):
         col.image(
             png,

@@ -10,6 +10,10 @@ from PIL import Image
 import kmcore
 
 from .kmeans_charts import GRID_COLS
+from .results import budget
+from .results.datasets import rows
+from .results.kmeans_runs import run
+from .settings import Settings
 
 PAD_GREY = 200
 
@@ -54,3 +58,11 @@ def centroid_gif(result: kmcore.KMeansResult, image_shape, frame_ms: int = 400) 
         buf, format="GIF", save_all=True, append_images=frames[1:], duration=durations, loop=0
     )
     return buf.getvalue()
+
+
+@budget.cached("centroid_files")
+def centroid_files(settings: Settings) -> tuple[bytes, bytes]:
+    """The start/end grid as PNG and the iterations as GIF, encoded once per setting."""
+    shape = rows(settings.data_key).image_shape
+    res = run(settings).result
+    return centroid_png(res, shape), centroid_gif(res, shape)

@@ -13,7 +13,7 @@ import streamlit as st
 
 import kmcore
 
-from . import engine
+from .results import datasets
 from .settings import init_label
 
 SEEDS = (0, 1, 2)
@@ -88,7 +88,7 @@ def _measure() -> kmcore.PaperCheck | None:
     store = _store()
     bar = st.progress(0.0, text="Loading MNIST test…")
     try:
-        data = engine.rows(DATA_KEY)
+        data = datasets.rows(DATA_KEY)
     except (kmcore.DatasetUnavailableError, kmcore.DownloadError, OSError) as exc:
         bar.empty()
         st.warning(f"MNIST test is not available here, so nothing was measured: {exc}")

@@ -3,7 +3,7 @@
 All frames of a run are sent once (centroids as uint8 pixels, zlib-compressed);
 stepping, Play, speed, the keyboard and fullscreen then happen in the browser,
 so thirty students playing cost the server nothing per frame. Payloads are
-built once per setting and shared by every session (``ui.engine`` caches them).
+built once per setting and shared by every session (cached below, in byte budgets).
 """
 
 from __future__ import annotations
@@ -15,6 +15,12 @@ from pathlib import Path
 import numpy as np
 import streamlit as st
 
+import kmcore
+
+from .results import budget
+from .results.datasets import rows
+from .results.kmeans_runs import PLANE, regions, run
+from .settings import Settings
 from .style import PALETTE
 
 _HERE = Path(__file__).resolve().parent
@@ -172,3 +178,42 @@ def player(panes, *, key: str, run_id: str, mode: str = "play", k: int = 0, on_s
     if mode == "place":
         kwargs["on_starts_change"] = on_starts or (lambda: None)
     return _COMPONENT(key=key, data=data, **kwargs)
+
+
+# ---- the payloads, built once per setting and shared by every session ------------------
+
+
+@budget.cached("player")
+def run_pane(settings: Settings, title: str = "", shade: bool = True) -> dict:
+    """The player's data for a setting's run, built once and shared by every session."""
+    data = rows(settings.data_key)
+    r = run(settings)
+    if data.image_shape is not None:
+        return image_pane(r.result, r.steps, data.X, data.image_shape, data.class_names, title)
+    return points_pane(
+        data.X,
+        r.result,
+        r.steps,
+        regions(settings),
+        PLANE,
+        data.class_names,
+        title,
+        shade,
+    )
+
+
+@budget.cached("player")
+def candidates_for(data_key: tuple, per_class: int = 6) -> dict:
+    """A few images of every class to pick the starting centroids from."""
+    data = rows(data_key)
+    n = min(per_class * len(data.class_names), len(data.y))
+    picked = kmcore.stratified_indices(data.y, n, 0)
+    picked = picked[np.argsort(data.y[picked], kind="stable")]
+    return candidates_pane(data.X, data.y, picked, data.image_shape, data.class_names)
+
+
+@budget.cached("player")
+def plane_for(data_key: tuple) -> dict:
+    """The points of a 2-D set alone, for placing starts by hand."""
+    data = rows(data_key)
+    return points_pane(data.X, None, None, (), PLANE, data.class_names)

@@ -16,7 +16,7 @@ def start() -> bool:
     """Once per process: set how memory goes back to the system, move the loaded libraries
     out of the garbage collector's walks, and start computing the default t-SNE maps in the
     background (under ``streamlit run`` only). Returns True on the call that did it."""
-    from . import engine, memory
+    from .results import memory, tsne
 
     with _LOCK:
         if _STARTED:
@@ -24,5 +24,5 @@ def start() -> bool:
         _STARTED.append(True)
     memory.configure()  # big blocks straight back to the system when freed
     memory.freeze_imports()
-    engine.warm_default_maps()
+    tsne.warm_default_maps()
     return True

@@ -7,7 +7,7 @@ from streamlit.runtime.scriptrunner import get_script_run_ctx
 
 import kmcore
 
-from . import engine
+from .results import images
 from .sidebar import inert, page_control, plain
 
 TYPES = ["png", "jpg", "jpeg", "webp", "gif", "bmp"]
@@ -35,7 +35,7 @@ def pick_image(prefix: str):
     )
     if choice != "upload":
         key = ("sample", choice)
-        img, notes = engine.image(key)
+        img, notes = images.image(key)
         return key, img, notes
     ss = st.session_state
     kept_key, gen_key = f"{prefix}_upload_kept", f"{prefix}_upload_gen"
@@ -44,8 +44,8 @@ def pick_image(prefix: str):
         digest, name = kept
         key = ("upload", digest)
         try:
-            img, notes = engine.image(key, None, formats=tuple(TYPES))
-        except engine.UploadGone:
+            img, notes = images.image(key, None, formats=tuple(TYPES))
+        except images.UploadGone:
             del ss[kept_key]
             st.warning(
                 "Your image has been cleared from the server's memory (the lab keeps uploads "
@@ -73,10 +73,10 @@ def pick_image(prefix: str):
     if len(data) > limit_mb * 2**20:
         st.error(f"**This file is {len(data) / 2**20:.1f} MB**; the limit is {limit_mb} MB.")
         st.stop()
-    key = engine.upload_key(data)
+    key = images.upload_key(data)
     try:
         with st.spinner("Opening the image…"):
-            img, notes = engine.image(key, data, formats=tuple(TYPES))
+            img, notes = images.image(key, data, formats=tuple(TYPES))
     except kmcore.ImageError as exc:
         st.error(f"**This file cannot be used:** {plain(str(exc).rstrip('.'))}.")
         st.caption("Try another file, or pick a sample photo above.")

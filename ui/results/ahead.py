@@ -7,7 +7,7 @@ so that the step itself only draws. The work is bounded: one thread for the whol
 process, at the lowest CPU priority, one entry at a time, starting only after
 :data:`DELAY_S` quiet seconds; a newer wish replaces
 the older ones not yet started, and a page asking for an entry under way shares
-that computation (:class:`ui.budget.ByteCache`). Callers check :func:`enabled`:
+that computation (:class:`ui.results.budget.ByteCache`). Callers check :func:`enabled`:
 nothing is asked for under AppTest, or with ``KMLAB_AHEAD=0``.
 """
 

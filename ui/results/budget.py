@@ -30,7 +30,7 @@ BUDGET_MB = {
     "regions": 10,  # 2-D ownership grids per step
     "centroid_files": 10,  # PNG + GIF downloads
     "tsne_rows": 25,  # float32 sample a map is drawn for (6,000 MNIST: 19 MB)
-    "tsne_maps": 50,  # finished maps: coordinates and the rows they keep (ui/maps.py)
+    "tsne_maps": 50,  # finished maps: coordinates and the rows they keep (ui/results/maps.py)
     "tsne_clusters": 2,  # labels and placed centroids per setting
     "player": 20,  # the Centroids player's frames (PNG data URLs) and pick strips
     "images": 30,  # decoded sample photos and uploads
