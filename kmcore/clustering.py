@@ -5,8 +5,8 @@ from __future__ import annotations
 import numpy as np
 
 from .distances import METRICS
-from .init import INIT_METHODS, initial_centers
-from .lloyd import EMPTY_POLICIES, UPDATE_RULES, KMeansResult, kmeans_single
+from .init import INIT_METHODS, _initial_centers
+from .lloyd import EMPTY_POLICIES, UPDATE_RULES, KMeansResult, _kmeans_single
 from .validation import (
     check_choice,
     check_data,
@@ -92,7 +92,7 @@ def kmeans(
             )
         if init_name == "per-class":
             labels = _check_class_labels(labels, n, n_clusters)
-        centers = initial_centers(X, n_clusters, init_name, rng, metric=metric, labels=labels)
+        centers = _initial_centers(X, n_clusters, init_name, rng, metric=metric, labels=labels)
     else:
         init_name = "array"
         centers = check_data(init, "init").astype(X.dtype)
@@ -100,7 +100,7 @@ def kmeans(
             raise ValueError(
                 f"init array must have shape ({n_clusters}, {X.shape[1]}); got {centers.shape}"
             )
-    return kmeans_single(
+    return _kmeans_single(
         X,
         centers,
         metric=metric,

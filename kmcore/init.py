@@ -4,7 +4,7 @@ The paper in ``shared/seeds`` compares random data points, MaxMin (farthest
 first), hierarchical, one hand-picked example per class and random noise; we
 add scikit-learn's k-means++ and Bradley & Fayyad's refined starts (the
 paper's suggested next steps). Each function takes a ``np.random.Generator``
-and assumes validated input; :func:`initial_centers` dispatches by name.
+and assumes validated input; :func:`_initial_centers` dispatches by name.
 """
 
 from __future__ import annotations
@@ -13,7 +13,7 @@ import numpy as np
 from sklearn.cluster import AgglomerativeClustering, kmeans_plusplus
 
 from .distances import METRIC_TABLE, distances_to_point
-from .lloyd import kmeans_single
+from .lloyd import _kmeans_single
 from .validation import derive_seed, has_distinct_rows
 
 INIT_METHODS = (
@@ -120,20 +120,20 @@ def refined(X, n_clusters, rng, n_subsamples=10, fraction=0.05):
         if not has_distinct_rows(sample, n_clusters):
             continue
         start = random_points(sample, n_clusters, rng)
-        res = kmeans_single(sample, start, max_iter=50, empty="farthest")
+        res = _kmeans_single(sample, start, max_iter=50, empty="farthest")
         solutions.append(res.centers)
     if not solutions:
         return random_points(X, n_clusters, rng)
     pool = np.concatenate(solutions)
     best, best_inertia = None, np.inf
     for start in solutions:
-        res = kmeans_single(pool, start, max_iter=50, empty="farthest")
+        res = _kmeans_single(pool, start, max_iter=50, empty="farthest")
         if res.inertia < best_inertia:
             best, best_inertia = res.centers, res.inertia
     return np.asarray(best, dtype=X.dtype)
 
 
-def initial_centers(X, n_clusters, init, rng, *, metric="l2", labels=None):
+def _initial_centers(X, n_clusters, init, rng, *, metric="l2", labels=None):
     """Starting centres by method name (already validated).
 
     Parameters

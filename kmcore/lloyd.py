@@ -6,7 +6,7 @@ points under L1, L2 or L-infinity, and offers the median update (k-medians).
 As in scikit-learn's ``_kmeans.py``, the kernel here assumes its input was
 validated by the public entry, :func:`kmcore.kmeans` (``clustering.py``); the
 engine's own callers (refined starts, quantisation, segmentation) call
-:func:`kmeans_single` directly.
+:func:`_kmeans_single` directly.
 """
 
 from __future__ import annotations
@@ -213,7 +213,7 @@ def _lloyd_iter(X, centers, xx, metric, update, empty, weights=None, xa=None):
     return labels, sq_dist, new, empties
 
 
-def kmeans_single(
+def _kmeans_single(
     X,
     centers,
     *,

@@ -15,8 +15,8 @@ import numpy as np
 from . import colour
 from .distances import fused_rows
 from .image_metrics import BLOCK_PIXELS, psnr
-from .init import initial_centers
-from .lloyd import STOP_UNCHANGED, kmeans_single
+from .init import _initial_centers
+from .lloyd import STOP_UNCHANGED, _kmeans_single
 from .readonly import ReadOnlyArrays
 from .validation import (
     check_choice,
@@ -291,7 +291,7 @@ def _lloyd_weighted(X, w, C, max_iter, tol):
     final centres. An empty cluster takes the point farthest from its centre
     (scikit-learn's relocation).
     """
-    res = kmeans_single(
+    res = _kmeans_single(
         X,
         np.asarray(C, X.dtype),
         empty="farthest",
@@ -325,7 +325,7 @@ def _starts(init, k, rng, pixels, packed, distinct, space, fit):
     sample = _in_space(sample, space).astype(np.float64)
     if not has_distinct_rows(sample, k):
         sample = _in_space(_unpack(distinct), space).astype(np.float64)
-    return initial_centers(sample, k, init, rng).astype(np.float32)
+    return _initial_centers(sample, k, init, rng).astype(np.float32)
 
 
 class _Prepared:
@@ -462,7 +462,7 @@ def quantize(
     init : {"k-means++", "random", "maxmin", "hierarchical", "noise", "refined"}
         "random": the colours of k pixels drawn at random (all different), as in the
         seed article. "k-means++": greedy k-means++ on the colour cells, weighted by
-        their pixels. The others are :func:`kmcore.init.initial_centers` on a random
+        their pixels. The others are :func:`kmcore.init._initial_centers` on a random
         sample of :data:`INIT_SAMPLE` pixels.
     n_init : int or "auto"
         Starts tried; the run that ends with the least sum of squares is kept (for

@@ -17,8 +17,8 @@ from scipy.ndimage import gaussian_filter
 from scipy.optimize import linear_sum_assignment
 
 from .distances import METRICS, nearest_centers
-from .init import INIT_METHODS, initial_centers
-from .lloyd import UPDATE_RULES, kmeans_single
+from .init import INIT_METHODS, _initial_centers
+from .lloyd import UPDATE_RULES, _kmeans_single
 from .readonly import ReadOnlyArrays
 from .texture import filter_responses, lm_filter_bank
 from .validation import (
@@ -174,8 +174,8 @@ def _cluster(image, small, F, k, rng, metric, update, init):
     sample = F if n <= FIT_SAMPLE else F[rng.choice(n, FIT_SAMPLE, replace=False)]
     if not has_distinct_rows(sample, k):
         sample = F  # a rare colour the sample missed: fit on every pixel
-    start = initial_centers(sample, k, init, rng, metric=metric)
-    res = kmeans_single(
+    start = _initial_centers(sample, k, init, rng, metric=metric)
+    res = _kmeans_single(
         sample, start, metric=metric, update=update, tol=TOL, max_iter=MAX_ITER, empty="farthest"
     )
     labels, _ = nearest_centers(F, res.centers, metric)
@@ -228,7 +228,7 @@ def segment(
         minimises L1). The metric does not change the update.
     init : str
         How the starting centres are chosen: one of :data:`SEGMENT_INITS`
-        (see :func:`kmcore.init.initial_centers`).
+        (see :func:`kmcore.init._initial_centers`).
     random_state : int, Generator or None
     colour_weight, position_weight : float
         See :func:`pixel_features`.

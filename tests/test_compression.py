@@ -10,9 +10,10 @@ import pytest
 from PIL import Image
 
 import kmcore
-from kmcore import colour
+from kmcore import colour, compression, image_metrics, peers, quantize_report
 from kmcore.compression import KEPT_DE, STORY_ITER, STORY_SEED
 from kmcore.lloyd import STOP_TOL
+from kmcore.quantize import QUANTIZE_INITS
 from kmcore.reef import ORANGE
 
 
@@ -58,7 +59,7 @@ def test_random_starts_draw_pixels_not_distinct_colours():
     assert with_grey >= 18
 
 
-@pytest.mark.parametrize("init", kmcore.QUANTIZE_INITS)
+@pytest.mark.parametrize("init", QUANTIZE_INITS)
 def test_every_start_of_the_page_runs(small, init):
     q = kmcore.quantize(small, 8, init=init, max_iter=10, random_state=0)
     assert q.init == init and q.palette.shape == (8, 3)
@@ -102,7 +103,7 @@ def test_quantizing_fits_all_the_pixels_as_well_as_scikit_learn(small):
     px = small.reshape(-1, 3).astype(np.float64)
     km = KMeans(16, n_init=2, random_state=0).fit(px)
     palette = np.clip(np.rint(km.cluster_centers_), 0, 255).astype(np.uint8)
-    theirs = kmcore.psnr(small, palette[km.labels_].reshape(small.shape))
+    theirs = image_metrics.psnr(small, palette[km.labels_].reshape(small.shape))
     assert kmcore.quantize(small, 16, random_state=0).psnr >= theirs - 0.05
 
 
@@ -111,10 +112,10 @@ def test_quality_ahead_of_libimagequant_and_median_cut(name):
     img = np.ascontiguousarray(kmcore.sample_image(name)[::2, ::2])
     for k in (16, 64):
         ours = kmcore.quantize(img, k, random_state=0).psnr
-        idx, pal = kmcore.liq_quantize(img, k)
+        idx, pal = peers.liq_quantize(img, k)
         assert idx.max() < len(pal) <= k
-        assert ours >= kmcore.psnr(img, pal[idx]) + 0.2, (name, k)
-        assert ours >= kmcore.psnr(img, kmcore.pillow_quantize(img, k, "median cut")) + 1.0
+        assert ours >= image_metrics.psnr(img, pal[idx]) + 0.2, (name, k)
+        assert ours >= image_metrics.psnr(img, peers.pillow_quantize(img, k, "median cut")) + 1.0
 
 
 def test_cielab_round_trip_and_delta_e():
@@ -153,7 +154,7 @@ def test_gallery_counts_bits_factors_and_real_bytes(small):
     for e in entries:
         back = np.asarray(Image.open(io.BytesIO(e.png)).convert("RGB"))
         assert back.shape == small.shape and len(_colours(back)) <= e.n_colors
-        assert kmcore.psnr(small, back) == pytest.approx(e.psnr)
+        assert image_metrics.psnr(small, back) == pytest.approx(e.psnr)
         assert _colours(back) <= {tuple(c) for c in e.palette.tolist()}
 
 
@@ -162,7 +163,7 @@ def test_the_gif_decodes_to_one_frame_per_iteration(small):
     rep = kmcore.quantization_report(small, q)
     gif = Image.open(io.BytesIO(rep.gif))
     assert gif.format == "GIF" and gif.n_frames == len(q.history) == len(rep.frame_pngs)
-    frames, _ = kmcore.preview_frames(small, q)
+    frames, _ = quantize_report.preview_frames(small, q)
     for i, expected in enumerate(frames):
         gif.seek(i)
         np.testing.assert_array_equal(np.asarray(gif.convert("RGB")), expected)
@@ -172,7 +173,9 @@ def test_the_outlier_is_washed_out_at_16_colours_and_kept_at_64():
     """The article's observation, at the story's seed on the reef (full size: the story
     depends on how few orange pixels there are)."""
     reef = kmcore.sample_image("reef")
-    k16, k64 = (kmcore.outlier_trace(reef, ORANGE, k, random_state=STORY_SEED) for k in (16, 64))
+    k16, k64 = (
+        compression.outlier_trace(reef, ORANGE, k, random_state=STORY_SEED) for k in (16, 64)
+    )
     assert len(k16.distance) == STORY_ITER + 1
     assert k16.picked and k16.distance[0] < 3  # an orange pixel's colour is a start
     assert k16.distance[-1] > KEPT_DE and not k16.kept  # ... and is washed out

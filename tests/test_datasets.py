@@ -13,6 +13,7 @@ import numpy as np
 import pytest
 
 import kmcore
+from kmcore import datasets
 from kmcore.datasets import FILES
 
 
@@ -227,11 +228,11 @@ def test_balance_undersamples_to_smallest_class():
 def test_stratified_subsample_keeps_proportions():
     y = np.array([0] * 600 + [1] * 300 + [2] * 100)
     X = np.zeros((len(y), 1))
-    _, ys = kmcore.subsample(X, y, 100, random_state=1)
+    _, ys = datasets.subsample(X, y, 100, random_state=1)
     np.testing.assert_array_equal(np.bincount(ys), [60, 30, 10])
-    _, ys = kmcore.subsample(X, y, 7, random_state=1)
+    _, ys = datasets.subsample(X, y, 7, random_state=1)
     assert len(ys) == 7
-    _, ys = kmcore.subsample(X, y, 5000)
+    _, ys = datasets.subsample(X, y, 5000)
     assert len(ys) == 1000
 
 
@@ -247,7 +248,7 @@ def test_uint8_pixels_convert_to_the_same_floats(tmp_path):
     assert raw.X.dtype == np.uint8
     np.testing.assert_array_equal(raw.X, images.reshape(6, -1))
     floats = kmcore.load_dataset("mnist", "test", tmp_path)
-    np.testing.assert_array_equal(kmcore.unit_float(raw.X), floats.X)
+    np.testing.assert_array_equal(datasets.unit_float(raw.X), floats.X)
     with pytest.raises(ValueError, match="'half'"):
         kmcore.load_dataset("mnist", "test", tmp_path, pixels="half")
 
@@ -255,12 +256,12 @@ def test_uint8_pixels_convert_to_the_same_floats(tmp_path):
 def test_unit_float_selects_rows_without_changing_values():
     X = np.random.default_rng(0).integers(0, 256, (20_000, 5), dtype=np.uint8)
     rows = np.array([19_999, 3, 8_192, 8_191, 0])
-    out = kmcore.unit_float(X, rows)
+    out = datasets.unit_float(X, rows)
     assert out.dtype == np.float32 and out.shape == (5, 5)
     np.testing.assert_array_equal(out, X[rows].astype(np.float32) / 255)
-    np.testing.assert_array_equal(kmcore.unit_float(X), X.astype(np.float32) / 255)
+    np.testing.assert_array_equal(datasets.unit_float(X), X.astype(np.float32) / 255)
     floats = out.copy()
-    assert kmcore.unit_float(floats) is floats
+    assert datasets.unit_float(floats) is floats
 
 
 def test_select_rows_balances_samples_and_freezes():

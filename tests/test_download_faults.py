@@ -233,7 +233,7 @@ def test_two_callers_see_the_same_error_from_one_attempt(mirror, tmp_path):
 
 def test_a_cut_dataset_download_is_a_dataset_unavailable_error(mirror, tmp_path):
     with pytest.raises(kmcore.DatasetUnavailableError, match="could not be downloaded"):
-        kmcore.ensure_files("mnist", "test", tmp_path, mirrors=[f"{mirror.url}/cut"])
+        datasets.ensure_files("mnist", "test", tmp_path, mirrors=[f"{mirror.url}/cut"])
     assert _leftovers(tmp_path / "mnist") == []
 
 
@@ -284,7 +284,7 @@ def unwritable_folder(tmp_path):
 
 def test_an_unwritable_data_folder_says_so_instead_of_a_traceback(mirror, unwritable_folder):
     with pytest.raises(kmcore.DatasetUnavailableError, match="cannot write to the data folder"):
-        kmcore.ensure_files("mnist", "test", unwritable_folder, mirrors=[f"{mirror.url}/cut"])
+        datasets.ensure_files("mnist", "test", unwritable_folder, mirrors=[f"{mirror.url}/cut"])
 
 
 def test_a_damaged_gzip_body_is_a_format_error(tmp_path):

@@ -6,6 +6,7 @@ import numpy as np
 import pytest
 
 import kmcore
+from kmcore import embedding
 
 
 @pytest.fixture(scope="module")
@@ -79,4 +80,4 @@ def test_identical_rows_are_explained():
     X = np.ones((200, 4))
     X[:3] += np.arange(3)[:, None]
     with pytest.raises(ValueError, match="only 3 of the 200 points are distinct"):
-        kmcore.check_tsne_input(X, 30)
+        embedding.check_tsne_input(X, 30)

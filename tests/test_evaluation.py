@@ -7,6 +7,7 @@ import pytest
 from sklearn.metrics import adjusted_rand_score
 
 import kmcore
+from kmcore.elbow import find_knee
 
 
 def test_evaluate_finds_majorities_purity_and_missing_classes():
@@ -43,10 +44,10 @@ def test_elbow_finds_the_number_of_blobs():
 
 
 def test_no_knee_has_a_reason():
-    assert kmcore.find_knee([1, 2], [5, 4]) == (None, "a knee needs at least three values of k")
-    knee, reason = kmcore.find_knee([1, 2, 3, 4], [3, 3, 3, 3])
+    assert find_knee([1, 2], [5, 4]) == (None, "a knee needs at least three values of k")
+    knee, reason = find_knee([1, 2, 3, 4], [3, 3, 3, 3])
     assert knee is None and "flat" in reason
-    knee, reason = kmcore.find_knee([1, 2, 3, 4, 5], [10, 8, 6, 4, 2])
+    knee, reason = find_knee([1, 2, 3, 4, 5], [10, 8, 6, 4, 2])
     assert knee is None and reason
 
 

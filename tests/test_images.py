@@ -9,6 +9,7 @@ import pytest
 from PIL import Image
 
 import kmcore
+from kmcore import image_metrics, peers, quantize_report
 from kmcore.images import HARD_LIMIT_PIXELS
 
 
@@ -167,7 +168,7 @@ def test_quantize_invariants(china, k):
     assert q.palette.shape == (k, 3) and q.palette.dtype == np.uint8
     assert q.indices.shape == china.shape[:2] and q.indices.max() < k
     assert q.bits_per_pixel == int(np.ceil(np.log2(k)))
-    assert q.psnr == pytest.approx(kmcore.psnr(china, q.image))
+    assert q.psnr == pytest.approx(image_metrics.psnr(china, q.image))
     assert len(q.history) >= 2 and q.history[0].shape == (k, 3)
     assert len({tuple(c) for c in q.palette}) >= k * 0.9
 
@@ -204,7 +205,7 @@ def test_quantize_rejects_bad_input():
 
 def test_compression_account_three_ways(china):
     q = kmcore.quantize(china, 16, random_state=0)
-    acc = kmcore.compression_account(china, q)
+    acc = quantize_report.compression_account(china, q)
     assert acc.formula_ratio == 6.0
     n = china.shape[0] * china.shape[1]
     assert acc.with_palette_ratio == pytest.approx(24 * n / (4 * n + 16 * 24))
@@ -216,10 +217,10 @@ def test_compression_account_three_ways(china):
 
 def test_pillow_peers_and_ssim(china):
     q = kmcore.quantize(china, 16, random_state=0)
-    mc = kmcore.pillow_quantize(china, 16, "median cut")
+    mc = peers.pillow_quantize(china, 16, "median cut")
     assert mc.shape == china.shape and len(np.unique(mc.reshape(-1, 3), axis=0)) <= 16
-    assert kmcore.ssim(china, china) == pytest.approx(1.0)
-    assert 0 < kmcore.ssim(china, q.image) < 1
-    frames, psnrs = kmcore.preview_frames(china, q)
+    assert image_metrics.ssim(china, china) == pytest.approx(1.0)
+    assert 0 < image_metrics.ssim(china, q.image) < 1
+    frames, psnrs = quantize_report.preview_frames(china, q)
     assert len(frames) == len(q.history) and max(frames[0].shape[:2]) <= 320
     assert psnrs[-1] >= psnrs[0] - 0.5

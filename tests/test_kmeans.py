@@ -13,7 +13,7 @@ from scipy.spatial.distance import cdist
 from sklearn.cluster import KMeans
 
 import kmcore
-from kmcore.lloyd import STOP_MAX_ITER, STOP_TOL, STOP_UNCHANGED, kmeans_single
+from kmcore.lloyd import STOP_MAX_ITER, STOP_TOL, STOP_UNCHANGED, _kmeans_single
 
 CDIST = {"l1": "cityblock", "l2": "euclidean", "linf": "chebyshev"}
 
@@ -363,14 +363,14 @@ def test_refined_starts_sit_near_the_blobs(blobs):
 
 
 def test_weights_count_a_point_as_that_many_copies():
-    """kmeans_single with sample_weight (the colour cells of quantize) runs as the
+    """_kmeans_single with sample_weight (the colour cells of quantize) runs as the
     unweighted kernel on the points repeated that many times."""
     rng = np.random.default_rng(3)
     X = rng.normal(size=(60, 3))
     counts = rng.integers(1, 6, size=60)
     start = X[:5]
-    weighted = kmeans_single(X, start, max_iter=30, sample_weight=counts * 1.0)
-    repeated = kmeans_single(np.repeat(X, counts, axis=0), start, max_iter=30)
+    weighted = _kmeans_single(X, start, max_iter=30, sample_weight=counts * 1.0)
+    repeated = _kmeans_single(np.repeat(X, counts, axis=0), start, max_iter=30)
     np.testing.assert_allclose(weighted.centers, repeated.centers, rtol=1e-9, atol=1e-12)
     np.testing.assert_array_equal(np.repeat(weighted.labels, counts), repeated.labels)
     assert weighted.inertia == pytest.approx(repeated.inertia, rel=1e-9)
@@ -384,7 +384,7 @@ def test_a_relocated_weighted_point_leaves_its_old_mean_with_all_its_weight():
     X = np.array([[0.0, 0.0], [1.0, 0.0], [10.0, 0.0]])
     w = np.array([1.0, 1.0, 4.0])
     start = np.array([[0.0, 0.0], [100.0, 100.0]])  # the second centre gets no point
-    res = kmeans_single(X, start, empty="farthest", max_iter=1, sample_weight=w)
+    res = _kmeans_single(X, start, empty="farthest", max_iter=1, sample_weight=w)
     assert res.history[0].empty == (1,)
     np.testing.assert_array_equal(res.centers, [[0.5, 0.0], [10.0, 0.0]])
 

@@ -9,6 +9,8 @@ from scipy.signal import fftconvolve
 from sklearn.metrics import adjusted_rand_score
 
 import kmcore
+from kmcore import texture
+from kmcore.segment import hsv_cylinder, pixel_features, segment
 
 
 @pytest.fixture(scope="module")
@@ -22,7 +24,7 @@ def test_bank_shape_and_normalisation(bank):
     np.testing.assert_allclose(structural.sum(axis=(0, 1)), 0, atol=1e-12)
     np.testing.assert_allclose(np.abs(structural).sum(axis=(0, 1)), 1)
     np.testing.assert_allclose(bank[:, :, 44:].sum(axis=(0, 1)), 1)
-    assert len(kmcore.FILTER_NAMES) == 48
+    assert len(texture.FILTER_NAMES) == 48
 
 
 def test_edges_are_odd_bars_and_blobs_even(bank):
@@ -53,7 +55,7 @@ def test_larger_scales_are_wider(bank):
 
 def test_fft_responses_match_direct_convolution(bank):
     img = np.random.default_rng(0).random((60, 80))
-    R = kmcore.filter_responses(img, bank)
+    R = texture.filter_responses(img, bank)
     padded = np.pad(img, 24, mode="reflect")
     for j in (0, 20, 40, 47):
         ref = fftconvolve(padded, bank[:, :, j], mode="same")[24:-24, 24:-24]
@@ -88,7 +90,7 @@ def test_colour_segments_two_colours():
     blue = np.full((96, 128, 3), (30, 30, 200), np.uint8)
     img, truth = _halves(red, blue)
     for feats in ("rgb", "hsv"):
-        labels = kmcore.segment(img, 2, features=feats, random_state=0)
+        labels = segment(img, 2, features=feats, random_state=0)
         assert labels.shape == truth.shape
         assert adjusted_rand_score(truth.ravel(), labels.ravel()) == 1.0
 
@@ -97,8 +99,8 @@ def test_texture_separates_what_colour_cannot():
     img, truth = _halves(_stripes(False), _stripes(True))
     # Both halves hold the same two colours in the same amounts.
     assert abs(img[:, :64].mean() - img[:, 64:].mean()) < 1
-    colour = kmcore.segment(img, 2, features="rgb", random_state=0)
-    texture = kmcore.segment(img, 2, features="texture", random_state=0)
+    colour = segment(img, 2, features="rgb", random_state=0)
+    texture = segment(img, 2, features="texture", random_state=0)
     assert _score(colour, truth) < 0.1
     assert _score(texture, truth) > 0.9
 
@@ -106,7 +108,7 @@ def test_texture_separates_what_colour_cannot():
 def test_large_images_are_segmented_at_a_working_size():
     img = np.zeros((600, 900, 3), np.uint8)
     img[:, 450:] = 255
-    labels = kmcore.segment(img, 2, features="rgb", random_state=0, working_pixels=20_000)
+    labels = segment(img, 2, features="rgb", random_state=0, working_pixels=20_000)
     assert labels.shape == (600, 900)
     assert len(np.unique(labels[:, :440])) == 1 and len(np.unique(labels[:, 460:])) == 1
     assert labels[0, 0] != labels[0, -1]
@@ -114,8 +116,8 @@ def test_large_images_are_segmented_at_a_working_size():
 
 def test_segments_numbered_by_size_and_same_seed_same_labels():
     img = kmcore.sample_image("flower")
-    a = kmcore.segment(img, 4, features="hsv", random_state=5)
-    b = kmcore.segment(img, 4, features="hsv", random_state=5)
+    a = segment(img, 4, features="hsv", random_state=5)
+    b = segment(img, 4, features="hsv", random_state=5)
     np.testing.assert_array_equal(a, b)
     sizes = np.bincount(a.ravel())
     assert np.all(np.diff(sizes) <= 0)
@@ -139,9 +141,9 @@ def test_too_many_segments_for_the_pixels():
     img = np.zeros((10, 10, 3), np.uint8)
     img[:5] = 255
     with pytest.raises(ValueError, match="distinct pixels"):
-        kmcore.segment(img, 3)
+        segment(img, 3)
     with pytest.raises(ValueError, match="features"):
-        kmcore.segment(img, 2, features="depth")
+        segment(img, 2, features="depth")
 
 
 # ---- distances, updates and hue as an angle ------------------------------------------------
@@ -174,7 +176,7 @@ def _reds_and_greens():
 @pytest.mark.parametrize("metric", kmcore.METRICS)
 def test_hsv_keeps_reds_across_hue_zero_in_one_segment(metric):
     img, truth = _reds_and_greens()
-    labels = kmcore.segment(img, 2, features="hsv", metric=metric, random_state=0)
+    labels = segment(img, 2, features="hsv", metric=metric, random_state=0)
     assert adjusted_rand_score(truth.ravel(), labels.ravel()) == 1.0
 
 
@@ -192,7 +194,7 @@ def test_hue_as_a_line_would_split_the_reds(monkeypatch):
         lambda im: np.asarray(Image.fromarray(im).convert("HSV")).reshape(-1, 3) / 255.0,
     )
     for metric in kmcore.METRICS:
-        labels = kmcore.segment(img, 2, features="hsv", metric=metric, random_state=0)
+        labels = segment(img, 2, features="hsv", metric=metric, random_state=0)
         left = labels[:, :32]
         assert len(np.unique(left)) == 2
         assert len(np.unique(left[hue[:, :32] > 245])) == 1  # the high reds alone
@@ -201,7 +203,7 @@ def test_hue_as_a_line_would_split_the_reds(monkeypatch):
 
 def test_hsv_cylinder_puts_greys_on_the_axis_and_hue_on_a_circle():
     img = np.array([[[255, 0, 0], [255, 0, 8], [255, 8, 0], [0, 255, 255], [90, 90, 90]]], np.uint8)
-    F = kmcore.hsv_cylinder(img)
+    F = hsv_cylinder(img)
     assert F.shape == (5, 3) and F.min() >= 0 and F.max() <= 1
     d = np.linalg.norm(F[:, None] - F[None], axis=2)
     assert d[0, 1] < 0.05 and d[0, 2] < 0.05  # reds just below and above hue 0
@@ -226,7 +228,7 @@ def test_every_pixel_joins_the_nearest_centre_under_the_metric(small_flower, fea
     assert seg.labels.shape == small_flower.shape[:2] and seg.labels.dtype == np.uint8
     sizes = np.bincount(labels, minlength=4)
     assert len(sizes) == 4 and sizes.min() > 0 and np.all(np.diff(sizes) <= 0)
-    F = kmcore.pixel_features(small_flower, features)
+    F = pixel_features(small_flower, features)
     name = {"l1": "cityblock", "l2": "euclidean", "linf": "chebyshev"}[metric]
     d = cdist(F, seg.centers, name)
     # Labels are nearest centres (up to float32 ties) under this metric...
@@ -240,7 +242,7 @@ def test_every_pixel_joins_the_nearest_centre_under_the_metric(small_flower, fea
 @pytest.mark.parametrize("features", ["rgb", "hsv"])
 def test_distance_changes_the_segments_of_a_photo_but_not_of_flat_colours(small_flower, features):
     runs = {
-        m: kmcore.segment(small_flower, 4, features=features, metric=m, random_state=0)
+        m: segment(small_flower, 4, features=features, metric=m, random_state=0)
         for m in kmcore.METRICS
     }
     assert kmcore.agreement(runs["l2"], runs["l1"]) < 0.99
@@ -249,7 +251,7 @@ def test_distance_changes_the_segments_of_a_photo_but_not_of_flat_colours(small_
     blue = np.full((32, 48, 3), (30, 30, 200), np.uint8)
     img, truth = _halves(red, blue, h=32, w=48)
     for m in kmcore.METRICS:
-        labels = kmcore.segment(img, 2, features=features, metric=m, random_state=0)
+        labels = segment(img, 2, features=features, metric=m, random_state=0)
         assert adjusted_rand_score(truth.ravel(), labels.ravel()) == 1.0
 
 
@@ -258,7 +260,7 @@ def test_median_update_gives_median_centres_and_records_its_settings(small_flowe
         small_flower, 3, features="rgb", metric="l1", update="median", random_state=0
     )
     assert (seg.metric, seg.update, seg.init) == ("l1", "median", "k-means++")
-    mean = kmcore.segment(small_flower, 3, features="rgb", metric="l1", random_state=0)
+    mean = segment(small_flower, 3, features="rgb", metric="l1", random_state=0)
     assert kmcore.agreement(seg.labels, mean) < 1.0
     with pytest.raises(ValueError, match="read-only"):
         seg.centers[0, 0] = 0
@@ -266,8 +268,8 @@ def test_median_update_gives_median_centres_and_records_its_settings(small_flowe
 
 @pytest.mark.parametrize("init", ["random", "maxmin", "k-means++"])
 def test_starts_for_pixels_and_same_seed_same_labels(small_flower, init):
-    a = kmcore.segment(small_flower, 3, features="hsv", init=init, random_state=4)
-    b = kmcore.segment(small_flower, 3, features="hsv", init=init, random_state=4)
+    a = segment(small_flower, 3, features="hsv", init=init, random_state=4)
+    b = segment(small_flower, 3, features="hsv", init=init, random_state=4)
     np.testing.assert_array_equal(a, b)
     assert set(np.unique(a)) == {0, 1, 2}
 
@@ -298,7 +300,7 @@ WATER = (slice(235, 290), slice(380, 540))  # the lake behind the temple
 
 
 def _sky_and_water_together(img, k, features, seed=0, metric="l2", init="k-means++") -> bool:
-    labels = kmcore.segment(img, k, features=features, metric=metric, init=init, random_state=seed)
+    labels = segment(img, k, features=features, metric=metric, init=init, random_state=seed)
     sky = np.bincount(labels[SKY].ravel()).argmax()
     water = np.bincount(labels[WATER].ravel()).argmax()
     return bool(sky == water)
@@ -317,7 +319,7 @@ def test_segmentation_prose_about_sky_and_water_holds(init):
     img = load_sample_image("china.jpg")
     for features in ("rgb", "hsv", "texture"):
         assert _sky_and_water_together(img, 4, features, init=init)
-    labels = kmcore.segment(img, 4, features="rgb", init=init, random_state=0)
+    labels = segment(img, 4, features="rgb", init=init, random_state=0)
     left_edge = labels[255:320, 0:60]
     sky = np.bincount(labels[SKY].ravel()).argmax()
     assert (left_edge != sky).mean() > 0.9  # "only the water at the left edge gets another"

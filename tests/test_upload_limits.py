@@ -17,6 +17,7 @@ from PIL import EpsImagePlugin, Image
 from streamlit.testing.v1 import AppTest
 
 import kmcore
+from kmcore import image_metrics, quantize_report
 from kmcore.images import MAX_ASPECT, MAX_SIDE
 from tests.conftest import ROOT
 
@@ -168,9 +169,13 @@ def china():
 
 def test_block_metrics_equal_the_whole_image_ones(china):
     q = kmcore.quantize(china, 8, random_state=0)
-    assert kmcore.ssim(china, q.image) == pytest.approx(_ssim_reference(china, q.image), abs=1e-12)
+    assert image_metrics.ssim(china, q.image) == pytest.approx(
+        _ssim_reference(china, q.image), abs=1e-12
+    )
     mse = np.mean((china.astype(np.float64) - q.image) ** 2)
-    assert kmcore.psnr(china, q.image) == pytest.approx(10 * np.log10(255**2 / mse), abs=1e-12)
+    assert image_metrics.psnr(china, q.image) == pytest.approx(
+        10 * np.log10(255**2 / mse), abs=1e-12
+    )
 
 
 def test_ssim_memory_does_not_grow_with_the_image():
@@ -179,8 +184,8 @@ def test_ssim_memory_does_not_grow_with_the_image():
     b = a // 2
     tracemalloc.start()
     try:
-        kmcore.ssim(a, b)
-        kmcore.psnr(a, b)
+        image_metrics.ssim(a, b)
+        image_metrics.psnr(a, b)
         _, peak = tracemalloc.get_traced_memory()
     finally:
         tracemalloc.stop()
@@ -189,7 +194,6 @@ def test_ssim_memory_does_not_grow_with_the_image():
 
 
 def test_report_encodes_the_png_once_and_agrees_with_the_account(china, monkeypatch):
-    from kmcore import quantize_report
 
     q = kmcore.quantize(china, 16, random_state=0)
     calls = []
@@ -203,7 +207,7 @@ def test_report_encodes_the_png_once_and_agrees_with_the_account(china, monkeypa
     rep = kmcore.quantization_report(china, q)
     assert len(calls) == 1
     assert rep.account.indexed_png == len(rep.indexed_png)
-    assert rep.account == kmcore.compression_account(china, q)
+    assert rep.account == quantize_report.compression_account(china, q)
     assert rep.ssim == pytest.approx(_ssim_reference(china, q.image), abs=1e-12)
     assert rep.delta_e == pytest.approx(kmcore.mean_delta_e(china, q.image))
     n = china.shape[0] * china.shape[1]

@@ -24,9 +24,7 @@ def rows_or_stop(settings: Settings) -> kmcore.Dataset:
     try:
         if is_large(name):
             folder = kmcore.data_dir() / name
-            missing = [
-                f for f in kmcore.datasets.FILES[settings.split] if not (folder / f).exists()
-            ]
+            missing = [f for f in kmcore.DATASET_FILES[settings.split] if not (folder / f).exists()]
             if missing:
                 with st.status(
                     f"Downloading {DATASET_LABELS[name]} ({settings.split})…", expanded=True

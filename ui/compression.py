@@ -11,8 +11,6 @@ import streamlit as st
 
 import kmcore
 from kmcore import colour
-from kmcore.compression import GALLERY_KS, KEPT_DE, STORY_ITER, STORY_KS, STORY_SEED
-from kmcore.lloyd import STOP_MAX_ITER, STOP_UNCHANGED
 
 from . import image_charts
 from . import settings as S
@@ -77,9 +75,9 @@ def controls() -> tuple[int, int, str]:
         "Iterations (at most)",
         min_value=1,
         max_value=MAX_ITER,
-        default=STORY_ITER,
+        default=kmcore.STORY_ITER,
         key="iters",
-        help=f"The article runs {STORY_ITER}. The tolerance in the sidebar may stop sooner.",
+        help=f"The article runs {kmcore.STORY_ITER}. The tolerance in the sidebar may stop sooner.",
     )
     space = page_control(
         right.radio,
@@ -105,11 +103,11 @@ def stop_text(q: kmcore.Quantized) -> str:
     )
     if q.n_iter == 0:
         return "No iteration: the palette is the start."
-    if q.stop_reason == STOP_MAX_ITER:
+    if q.stop_reason == kmcore.STOP_MAX_ITER:
         return f"Ran all {q.n_iter} iterations{coarse}; the tolerance was not reached."
     why = (
         "nothing changed any more"
-        if q.stop_reason == STOP_UNCHANGED
+        if q.stop_reason == kmcore.STOP_UNCHANGED
         else f"no colour moved farther than the tolerance, {tolerance_text(q.tol, q.colour_space)}"
     )
     return f"Stopped after {q.n_iter} of {q.max_iter} iterations{coarse}: {why}."
@@ -221,7 +219,7 @@ def seeds_tab(key, original, n_colors: int, qs: QuantizeSettings) -> None:
 
 
 def gallery_tab(key, original, qs: QuantizeSettings) -> None:
-    with st.spinner(f"Quantising at k = {', '.join(map(str, GALLERY_KS))}…"):
+    with st.spinner(f"Quantising at k = {', '.join(map(str, kmcore.GALLERY_KS))}…"):
         entries = images.quantization_gallery(key, qs, original)
     st.markdown(
         "The article's *Selecting k*: more colours, more bits per pixel, a closer image. "
@@ -268,7 +266,6 @@ def gallery_tab(key, original, qs: QuantizeSettings) -> None:
 
 
 def outlier_tab(iterations: int) -> None:
-    from kmcore.reef import ORANGE
 
     with st.spinner("Running the outlier experiment (2 × 20 runs)…"):
         story = images.outlier_story(iterations)
@@ -277,12 +274,12 @@ def outlier_tab(iterations: int) -> None:
         pick.selectbox,
         "Seed of the start",
         options=list(range(story.seeds)),
-        default=STORY_SEED,
+        default=kmcore.STORY_SEED,
         key="story_seed",
-        help=f"Seed {STORY_SEED} is the article's story: the orange is picked at the start "
+        help=f"Seed {kmcore.STORY_SEED} is the article's story: the orange is picked at the start "
         "at k = 16, then washed out.",
     )
-    traces = [story.traces(k)[seed] for k in STORY_KS]
+    traces = [story.traces(k)[seed] for k in kmcore.STORY_KS]
     pngs = images.outlier_images(seed, iterations)
     cols = st.columns(1 + len(traces))
     cols[0].image(
@@ -294,7 +291,7 @@ def outlier_tab(iterations: int) -> None:
         fate = "kept" if t.kept else "washed out"
         col.image(png, caption=f"k = {t.n_colors} after {len(t.distance) - 1} iterations: {fate}")
     st.plotly_chart(
-        image_charts.outlier_chart(traces, KEPT_DE, colour.JUST_NOTICEABLE_DE),
+        image_charts.outlier_chart(traces, kmcore.KEPT_DE, colour.JUST_NOTICEABLE_DE),
         width="stretch",
         key="outlier_chart",
     )
@@ -312,15 +309,16 @@ def outlier_tab(iterations: int) -> None:
             f"**{fate}**."
         )
     st.markdown(
-        f"Distance from the fish's orange {tuple(ORANGE)} to its nearest palette colour, as "
-        f"ΔE*ab, after each iteration; the article's setting: random pixel colours as the "
+        f"Distance from the fish's orange {tuple(kmcore.REEF_ORANGE)} to its nearest palette "
+        f"colour, as ΔE*ab, after each iteration; the article's setting: random pixel colours "
+        f"as the "
         f"start, RGB, all {iterations} iterations (no tolerance). Kept means a palette colour "
-        f"within ΔE {KEPT_DE:g}.\n\n" + "\n".join(lines)
+        f"within ΔE {kmcore.KEPT_DE:g}.\n\n" + "\n".join(lines)
     )
-    small, large = STORY_KS
+    small, large = kmcore.STORY_KS
     st.markdown(
         f"Over seeds 0–{story.seeds - 1}: at k = {small} a starting colour was within "
-        f"ΔE {KEPT_DE:g} of the orange in {story.picked(small)} runs, and it was washed out "
+        f"ΔE {kmcore.KEPT_DE:g} of the orange in {story.picked(small)} runs, and it was washed out "
         f"in {story.washed_out(small)} of them; the orange ended in the palette in "
         f"{story.kept(small)} of {story.seeds} runs. At k = {large} it ended in the palette "
         f"in **{story.kept(large)} of {story.seeds}** runs."

@@ -18,7 +18,6 @@ from typing import Any
 import numpy as np
 
 import kmcore
-import kmcore.init
 
 DATASET_LABELS = {
     "digits": "Digits 8×8 (offline)",
@@ -211,7 +210,7 @@ TABLE: tuple[Setting, ...] = (
     Setting(
         "split", "test", "Split", "split", "radio",
         help="MNIST has 60,000 training and 10,000 test images.",
-        choices=kmcore.datasets.SPLITS, inline=True,
+        choices=kmcore.SPLITS, inline=True,
         when=lambda v: is_large(v["dataset"]),
     ),
     Setting(
@@ -232,7 +231,7 @@ TABLE: tuple[Setting, ...] = (
     Setting(
         "init", "random", "Initialisation", "initialisation", "selectbox",
         help="How the starting centroids are chosen. Hierarchical clusters a "
-        f"{kmcore.init.HIERARCHICAL_SAMPLE:,}-point sample with Ward linkage under L2 and "
+        f"{kmcore.HIERARCHICAL_SAMPLE:,}-point sample with Ward linkage under L2 and "
         "average linkage under L1 and L∞, and starts from the means of its groups.",
         choices=kmcore.INIT_METHODS, labels=INIT_LABELS,
         text_for=lambda value, v: init_label(value, v["metric"]),

@@ -177,22 +177,21 @@ def colour_spaces(key: tuple, n_colors: int, qs: QuantizeSettings, _img: np.ndar
 @budget.cached("quantization")
 def outlier_story(max_iter: int) -> kmcore.OutlierStory:
     """The article's outlier experiment on the reef scene (random starts, RGB, no tolerance)."""
-    from kmcore.reef import ORANGE
 
     reef = _sample("reef")
-    return _image_job(lambda: kmcore.outlier_story(reef, ORANGE, max_iter=max_iter))
+    return _image_job(lambda: kmcore.outlier_story(reef, kmcore.REEF_ORANGE, max_iter=max_iter))
 
 
 @budget.cached("quantization")
 def outlier_images(seed: int, max_iter: int) -> tuple[bytes, ...]:
     """The reef at the end of the outlier experiment's runs for ``seed``, as indexed PNGs."""
-    from kmcore.compression import STORY_KS
 
     reef = _sample("reef")
     qs = QuantizeSettings(init="random", max_iter=max_iter, tol=0.0, seed=seed)
     return _image_job(
         lambda: tuple(
-            kmcore.indexed_png_bytes(kmcore.quantize(reef, k, **qs.kwargs())) for k in STORY_KS
+            kmcore.indexed_png_bytes(kmcore.quantize(reef, k, **qs.kwargs()))
+            for k in kmcore.STORY_KS
         )
     )
 

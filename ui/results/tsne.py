@@ -149,7 +149,7 @@ def _default_map_keys() -> list[tuple]:
     keys = [tsne_key(Settings(), len(dataset("digits", "train").y))]
     mnist = Settings(dataset="mnist", split="test")
     folder = kmcore.data_dir() / "mnist"
-    if all((folder / f).exists() for f in kmcore.datasets.FILES["test"]):
+    if all((folder / f).exists() for f in kmcore.DATASET_FILES["test"]):
         keys.append(tsne_key(mnist, TSNE_MNIST_POINTS))
     return keys
 
