@@ -20,15 +20,9 @@ import kmcore
 from kmcore.images import MAX_DECODE_BYTES
 from kmcore.sandbox import MEMORY_MESSAGE, TIMEOUT_MESSAGE
 from tests import hostile_files as H
+from tests.browser import peak_rss_mb
 
 TYPES = ("png", "jpg", "jpeg", "webp", "gif", "bmp")
-
-
-def _hwm_mb(pid: int) -> float:
-    for line in Path(f"/proc/{pid}/status").read_text().splitlines():
-        if line.startswith("VmHWM:"):
-            return int(line.split()[1]) / 1024
-    raise AssertionError("no VmHWM")
 
 
 def _wait(condition, timeout: float = 30.0) -> None:
@@ -78,10 +72,10 @@ def test_the_worker_never_grows_past_its_budget(decoder):
     """The progressive RGB claim passes the header estimate and is decoded in full in the
     worker: its peak stays within the worker's start-up size plus the budget."""
     decoder.decode(H.photo(64, 48), max_pixels=1_000_000)
-    start = _hwm_mb(decoder.pid)
+    start = peak_rss_mb(decoder.pid)
     img, notes = decoder.decode(H.progressive_claim("RGB"), max_pixels=1_000_000)
     assert img.shape[2] == 3 and any("downsized" in n for n in notes)
-    assert _hwm_mb(decoder.pid) <= start + decoder.memory_mb
+    assert peak_rss_mb(decoder.pid) <= start + decoder.memory_mb
 
 
 def test_ordinary_files_still_open_in_the_worker(decoder):
