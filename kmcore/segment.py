@@ -25,6 +25,7 @@ from .validation import (
     check_choice,
     check_image,
     check_int,
+    check_random_state,
     has_distinct_rows,
     n_distinct_rows,
 )
@@ -246,14 +247,12 @@ def segment(
         when ``n_segments`` is more than the distinct pixels (see
         :func:`segment_image`, which caps it instead).
     """
-    image = check_image(image)
-    k = _check_settings(n_segments, features, metric, update, init)
-    rng = np.random.default_rng(random_state)
-    small, F = _features_of(image, features, colour_weight, position_weight, working_pixels)
-    if not has_distinct_rows(F, k):
-        raise ValueError(f"n_segments={k} is more than the {n_distinct_rows(F)} distinct pixels")
-    labels, _ = _cluster(image, small, F, k, rng, metric, update, init)
-    return labels.astype(np.int32)
+    kwargs = {
+        "features": features, "metric": metric, "update": update, "init": init,
+        "random_state": random_state, "colour_weight": colour_weight,
+        "position_weight": position_weight, "working_pixels": working_pixels,
+    }  # fmt: skip
+    return _segmented(image, n_segments, cap=False, **kwargs).labels.astype(np.int32)
 
 
 def segment_image(
@@ -284,13 +283,40 @@ def segment_image(
     Segmented
         Labels as read-only uint8, the k used, the notes and the settings.
     """
+    kwargs = {
+        "features": features, "metric": metric, "update": update, "init": init,
+        "random_state": random_state, "colour_weight": colour_weight,
+        "position_weight": position_weight, "working_pixels": working_pixels,
+    }  # fmt: skip
+    return _segmented(image, n_segments, cap=True, **kwargs)
+
+
+def _segmented(
+    image,
+    n_segments,
+    *,
+    cap,
+    features,
+    metric,
+    update,
+    init,
+    random_state,
+    colour_weight,
+    position_weight,
+    working_pixels,
+) -> Segmented:
+    """:func:`segment` and :func:`segment_image`: validate once, then the features, the
+    starts and the kernel. ``cap``: k above the distinct pixels is capped (with a note)
+    rather than refused."""
     image = check_image(image)
     k = _check_settings(n_segments, features, metric, update, init)
-    rng = np.random.default_rng(random_state)
+    rng = check_random_state(random_state)
     small, F = _features_of(image, features, colour_weight, position_weight, working_pixels)
     notes = []
     if not has_distinct_rows(F, k):
         distinct = n_distinct_rows(F)
+        if not cap:
+            raise ValueError(f"n_segments={k} is more than the {distinct} distinct pixels")
         what = "colour" if features in ("rgb", "hsv") and not position_weight else "pixel"
         notes.append(
             f"the image has only {count(distinct, 'distinct ' + what)} for these features: "

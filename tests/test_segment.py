@@ -340,3 +340,19 @@ def test_segmentation_distance_example_holds():
     np.testing.assert_allclose(cdist(pixel, centres, "cityblock"), [[0.6, 0.3]])
     assert f"{cdist(pixel, centres)[0, 0]:.2f}" == "0.35"
     np.testing.assert_allclose(cdist(pixel, centres, "chebyshev"), [[0.2, 0.3]])
+
+
+@pytest.mark.parametrize("seed", [-1, 1.5, "0", True])
+def test_both_entry_points_check_the_seed_as_the_engine_does(seed):
+    """segment and segment_image are one function now, with the engine's seed check."""
+    img = np.zeros((8, 8, 3), np.uint8)
+    img[:, 4:] = 255
+    for fn in (segment, kmcore.segment_image):
+        with pytest.raises(ValueError, match="random_state"):
+            fn(img, 2, random_state=seed)
+
+
+def test_segment_and_segment_image_give_the_same_labels(small_flower):
+    a = segment(small_flower, 4, features="hsv", random_state=3)
+    b = kmcore.segment_image(small_flower, 4, features="hsv", random_state=3)
+    np.testing.assert_array_equal(a, b.labels)
