@@ -71,6 +71,30 @@ def kmeans(
         For invalid settings, NaN/inf in ``X``, or more clusters than
         distinct points.
     """
+    rng = check_random_state(random_state)
+    if not isinstance(init, str):
+        X, n_clusters, _, metric, update, empty, max_iter, tol, _ = _checked(
+            X, n_clusters, "random", metric, update, empty, max_iter, tol, None, distinct=False
+        )
+        centers = check_data(init, "init").astype(X.dtype)
+        if centers.shape != (n_clusters, X.shape[1]):
+            raise ValueError(
+                f"init array must have shape ({n_clusters}, {X.shape[1]}); got {centers.shape}"
+            )
+        return _kmeans_single(
+            X, centers, metric=metric, update=update, empty=empty, tol=tol,
+            max_iter=max_iter, init="array",
+        )  # fmt: skip
+    settings = _checked(X, n_clusters, init, metric, update, empty, max_iter, tol, labels)
+    return _starts_and_kernel(settings, rng)
+
+
+def _checked(
+    X, n_clusters, init, metric, update, empty, max_iter, tol, labels, *, distinct=True
+) -> tuple:
+    """Every setting of :func:`kmeans` validated, once (the callers that run many seeds on
+    the same data and k (the elbow, the grid) call this once, then
+    :func:`_starts_and_kernel` per seed). Returns the arguments of that function."""
     X = check_data(X)
     n = X.shape[0]
     n_clusters = check_int(n_clusters, "n_clusters", 1)
@@ -81,35 +105,25 @@ def kmeans(
     empty = check_choice(empty, "empty", EMPTY_POLICIES)
     max_iter = check_int(max_iter, "max_iter", 1)
     tol = check_float(tol, "tol")
-    rng = check_random_state(random_state)
+    init = check_choice(init, "init", INIT_METHODS)
+    if distinct and not has_distinct_rows(X, n_clusters):
+        raise ValueError(
+            f"n_clusters={n_clusters} is larger than the number of distinct points in X; "
+            "choose a smaller k"
+        )
+    if init == "per-class":
+        labels = _check_class_labels(labels, n, n_clusters)
+    return X, n_clusters, init, metric, update, empty, max_iter, tol, labels
 
-    if isinstance(init, str):
-        init_name = check_choice(init, "init", INIT_METHODS)
-        if not has_distinct_rows(X, n_clusters):
-            raise ValueError(
-                f"n_clusters={n_clusters} is larger than the number of distinct points in X; "
-                "choose a smaller k"
-            )
-        if init_name == "per-class":
-            labels = _check_class_labels(labels, n, n_clusters)
-        centers = _initial_centers(X, n_clusters, init_name, rng, metric=metric, labels=labels)
-    else:
-        init_name = "array"
-        centers = check_data(init, "init").astype(X.dtype)
-        if centers.shape != (n_clusters, X.shape[1]):
-            raise ValueError(
-                f"init array must have shape ({n_clusters}, {X.shape[1]}); got {centers.shape}"
-            )
+
+def _starts_and_kernel(settings: tuple, rng: np.random.Generator) -> KMeansResult:
+    """The starts by name, then the single-run kernel; ``settings`` from :func:`_checked`."""
+    X, n_clusters, init, metric, update, empty, max_iter, tol, labels = settings
+    centers = _initial_centers(X, n_clusters, init, rng, metric=metric, labels=labels)
     return _kmeans_single(
-        X,
-        centers,
-        metric=metric,
-        update=update,
-        empty=empty,
-        tol=tol,
-        max_iter=max_iter,
-        init=init_name,
-    )
+        X, centers, metric=metric, update=update, empty=empty, tol=tol, max_iter=max_iter,
+        init=init,
+    )  # fmt: skip
 
 
 def _check_class_labels(labels, n: int, n_clusters: int) -> np.ndarray:

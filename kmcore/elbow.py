@@ -9,7 +9,7 @@ import numpy as np
 from kneed import KneeLocator
 from sklearn.metrics import silhouette_score
 
-from .clustering import kmeans
+from .clustering import _checked, _starts_and_kernel
 from .readonly import ReadOnlyArrays
 from .validation import check_data, check_int
 
@@ -136,10 +136,11 @@ def elbow(
     silhouette = np.full(len(ks), np.nan) if silhouette_sample else None
     for i, k in enumerate(ks):
         start = time.perf_counter()
+        # Validated once per k (the distinct-rows check reads all of X), then each restart
+        # is its starts and the kernel.
+        checked = _checked(X, int(k), init, metric, "mean", "keep", max_iter, tol, None)
         for r in range(n_init):
-            res = kmeans(
-                X, int(k), init=init, metric=metric, tol=tol, max_iter=max_iter, random_state=rng
-            )
+            res = _starts_and_kernel(checked, rng)
             inertia[i, r], n_iter[i, r] = res.inertia, res.n_iter
             if r == 0 or res.inertia < inertia[i, :r].min():
                 best = res.labels

@@ -9,10 +9,10 @@ from dataclasses import dataclass
 import numpy as np
 from sklearn.decomposition import PCA
 
-from .clustering import kmeans
+from .clustering import _checked, _starts_and_kernel
 from .evaluation import evaluate
 from .readonly import ReadOnlyArrays
-from .validation import check_data
+from .validation import check_data, check_random_state
 
 
 @dataclass(frozen=True)
@@ -142,21 +142,14 @@ def run_grid(
         n_classes = int(y.max()) + 1
         runs = []
         try:
+            # Validated once per cell, then each seed is its starts and the kernel.
+            checked = _checked(X, k, init, metric, "mean", "keep", max_iter, tol, y)
             for seed in seeds:
                 if should_stop is not None and should_stop():
                     complete = False
                     break
                 t0 = time.perf_counter()
-                res = kmeans(
-                    X,
-                    k,
-                    init=init,
-                    metric=metric,
-                    tol=tol,
-                    max_iter=max_iter,
-                    random_state=seed,
-                    labels=y,
-                )
+                res = _starts_and_kernel(checked, check_random_state(seed))
                 ev = evaluate(res.labels, y, k, n_classes)
                 runs.append((seed, res, ev, time.perf_counter() - t0))
                 done += 1
