@@ -167,6 +167,14 @@ def test_no_hostile_link_value_becomes_a_link_or_image(server, page, page_name):
     page.goto(f"{server}/{page_name}?{_link(params)}")
     wait_until_done(page, timeout_ms=300_000)
     _check_notices(page, params)
+    # The sidebar's notice begins on the first screen of a 1280 x 720 projector (its first
+    # lines; thirteen hostile values make it long).
+    box = (
+        page.locator('[data-testid="stSidebar"] [data-testid="stAlert"]')
+        .filter(has_text="Ignored from the link")
+        .bounding_box()
+    )
+    assert box is not None and box["y"] + 60 <= 720, box
     long_one = params[-1]
     page.evaluate(HISTORY_STEP, urlencode({long_one: HOSTILE["long"]}))
     page.wait_for_function(

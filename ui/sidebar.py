@@ -268,6 +268,11 @@ def sidebar(
 
     with st.sidebar:
         _navigation()
+        if ss.get(REJECTED):
+            # First in the sidebar, so that it is seen on a projector's first screen. Link
+            # values are untrusted: each is shown inert, in a code span (no live links, no
+            # remote images, no autolinked domains or addresses).
+            st.warning("Ignored from the link: " + ", ".join(map(inert, ss[REJECTED])))
         st.header("Settings")
         drawn = {}  # values in use so far, for the settings that depend on them
         for setting in S.TABLE:
@@ -297,10 +302,6 @@ def sidebar(
                 f"does not apply on this page, so it uses {plain(str(label))}; the other "
                 "pages keep yours."
             )
-    if ss.get(REJECTED):
-        # Link values are untrusted: each is shown inert, in a code span (no live links,
-        # no remote images, no autolinked domains or addresses).
-        st.sidebar.warning("Ignored from the link: " + ", ".join(map(inert, ss[REJECTED])))
     url = st.query_params.to_dict()
     ss[_URL] = url
     query = {**kept.to_query(), **_page_query(url)}
