@@ -43,22 +43,19 @@ def _vm_size() -> int:
     return 0
 
 
-def _read_exact(stream, n: int) -> bytearray:
-    buf = bytearray(n)  # one allocation of the final size
-    view = memoryview(buf)
-    got = 0
-    while got < n:
-        k = stream.readinto(view[got:])
-        if not k:
-            raise EOFError
-        got += k
-    view.release()
-    return buf
+def _read_exact(stream, n: int) -> bytes:
+    # A buffered read of n bytes allocates them once and fills them: the file is held once
+    # (load_image takes bytes as they are), which counts against the cap.
+    data = stream.read(n)
+    if len(data) < n:
+        raise EOFError
+    return data
 
 
-def _reply(out, header: dict, payload: bytes = b"") -> None:
+def _reply(out, header: dict, payload=b"") -> None:
     head = json.dumps(header).encode()
-    out.write(struct.pack(">I", len(head)) + head + payload)
+    out.write(struct.pack(">I", len(head)) + head)
+    out.write(payload)  # the pixels as they are, not copied into one message
     out.flush()
 
 
@@ -82,7 +79,7 @@ def main() -> None:
     if budget > 0 and start_size > 0 and hasattr(resource, "RLIMIT_AS"):
         limit = start_size + budget
         resource.setrlimit(resource.RLIMIT_AS, (limit, limit))
-    stdin, stdout = sys.stdin.buffer.raw, sys.stdout.buffer
+    stdin, stdout = sys.stdin.buffer, sys.stdout.buffer
     _reply(stdout, {"ready": True, "pid": os.getpid()})
     while True:
         try:
@@ -101,7 +98,7 @@ def main() -> None:
             )
             arr = np.ascontiguousarray(arr, dtype=np.uint8)
             header = {"ok": True, "shape": list(arr.shape), "notes": list(notes)}
-            payload = arr.tobytes()
+            payload = memoryview(arr).cast("B")
         except MemoryError:
             header, payload = {"ok": False, "kind": "memory"}, b""
         except images.ImageError as exc:
