@@ -9,10 +9,11 @@ ready, and the address-space cap), then for ordinary photos the time to open eac
 from __future__ import annotations
 
 import time
-from pathlib import Path
 
 import kmcore
 from tests import hostile_files as H
+
+from .upload_memory import rss_mb
 
 FILES = {
     "JPEG 2560x1920": lambda: H.photo(2560, 1920),
@@ -23,13 +24,6 @@ FILES = {
 }
 PIXELS = 1_000_000
 REPEAT = 5
-
-
-def _rss_mb(pid: int) -> float:
-    for line in Path(f"/proc/{pid}/status").read_text().splitlines():
-        if line.startswith("VmRSS:"):
-            return int(line.split()[1]) / 1024
-    return float("nan")
 
 
 def _best(fn) -> float:
@@ -49,7 +43,7 @@ def main() -> None:
         t = time.perf_counter()
         d.decode(tiny, max_pixels=PIXELS)
         starts.append(time.perf_counter() - t)
-        rss = _rss_mb(d.pid)
+        rss = rss_mb(d.pid)
         d.close()
     print(
         f"worker start + first tiny file: best {min(starts) * 1000:.0f} ms of 3; "

@@ -383,7 +383,6 @@ class PageState:
         return cls(page, settings, controls), rejected
 
 
-CHOICES = {s.key: s.choices for s in TABLE if s.choices is not None}
 HELP = {s.key: s.help for s in TABLE if s.help}
 
 

@@ -69,7 +69,7 @@ def pick_image(prefix: str):
         st.info("Choose an image file, or pick a sample photo above.")
         st.stop()
     data = up.getvalue()
-    # The file's name is the uploader's to show: it is never put into Markdown here.
+    # The file's name is the uploader's to show; the page quotes it only as inert code.
     if len(data) > limit_mb * 2**20:
         st.error(f"**This file is {len(data) / 2**20:.1f} MB**; the limit is {limit_mb} MB.")
         st.stop()

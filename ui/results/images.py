@@ -14,15 +14,14 @@ import kmcore
 
 from . import budget, memory
 
+# An upload is worked on at UPLOAD_PIXELS at most and its results are small (uint8 arrays of
+# that size); the image caches are bounded in bytes and expire unused entries (budget.TTL_S),
+# so a closed tab's upload does not stay. At most IMAGE_WORKERS images are quantised or
+# segmented at once: tabs working together queue instead of each holding its peak. Uploads
+# are opened before that, one at a time, by the capped worker (DECODER, below).
 UPLOAD_PIXELS = 1_000_000
-
-
 IMAGE_WORKERS = 2
-
-
 _image_work = threading.BoundedSemaphore(IMAGE_WORKERS)
-
-
 _release_memory = memory.release
 
 
@@ -58,9 +57,7 @@ def _uploaded(
 
 @budget.cached("images")
 def _sample(name: str) -> np.ndarray:
-    image = kmcore.sample_image(name)
-    image.flags.writeable = False
-    return image
+    return kmcore.sample_image(name)  # read-only once cached (budget.freeze)
 
 
 def image(

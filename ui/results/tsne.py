@@ -17,15 +17,11 @@ from . import ahead, budget, maps
 from .datasets import _file_split, dataset
 from .kmeans_runs import run
 
+# The map depends only on the data choice and the t-SNE settings, never on k, init, metric or
+# tolerance: one background job per map (maps.py), shared by every session, kept on disk.
 TSNE_SEED = 0
-
-
 TSNE_JOBS = 2
-
-
 TSNE_PERPLEXITY = 30.0
-
-
 TSNE_MNIST_POINTS = 6000  # the t-SNE page's default on MNIST / Fashion-MNIST
 
 
@@ -57,9 +53,7 @@ def _maps() -> maps.MapStore:
 def tsne_start(key: tuple) -> np.ndarray:
     """The map's PCA start for ``key``, computed once: the page draws it at once, the
     job starts from it."""
-    start = kmcore.tsne_start(tsne_data(key).X, random_state=TSNE_SEED)
-    start.flags.writeable = False
-    return start
+    return kmcore.tsne_start(tsne_data(key).X, random_state=TSNE_SEED)  # frozen once cached
 
 
 def tsne_job(key: tuple, perplexity: float) -> maps.MapJob:
@@ -155,8 +149,6 @@ def _default_map_keys() -> list[tuple]:
 
 
 _WARM_LOCK = threading.Lock()
-
-
 _WARMED: list = []
 
 
