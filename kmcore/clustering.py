@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import NamedTuple
+
 import numpy as np
 
 from .distances import METRICS
@@ -72,29 +74,41 @@ def kmeans(
         distinct points.
     """
     rng = check_random_state(random_state)
-    if not isinstance(init, str):
-        X, n_clusters, _, metric, update, empty, max_iter, tol, _ = _checked(
-            X, n_clusters, "random", metric, update, empty, max_iter, tol, None, distinct=False
+    if isinstance(init, str):
+        return _starts_and_kernel(
+            _checked(X, n_clusters, init, metric, update, empty, max_iter, tol, labels), rng
         )
-        centers = check_data(init, "init").astype(X.dtype)
-        if centers.shape != (n_clusters, X.shape[1]):
-            raise ValueError(
-                f"init array must have shape ({n_clusters}, {X.shape[1]}); got {centers.shape}"
-            )
-        return _kmeans_single(
-            X, centers, metric=metric, update=update, empty=empty, tol=tol,
-            max_iter=max_iter, init="array",
-        )  # fmt: skip
-    settings = _checked(X, n_clusters, init, metric, update, empty, max_iter, tol, labels)
-    return _starts_and_kernel(settings, rng)
+    c = _checked(X, n_clusters, None, metric, update, empty, max_iter, tol, None)
+    centers = check_data(init, "init").astype(c.X.dtype)
+    if centers.shape != (c.n_clusters, c.X.shape[1]):
+        raise ValueError(
+            f"init array must have shape ({c.n_clusters}, {c.X.shape[1]}); got {centers.shape}"
+        )
+    return _kmeans_single(
+        c.X, centers, metric=c.metric, update=c.update, empty=c.empty, tol=c.tol,
+        max_iter=c.max_iter, init="array",
+    )  # fmt: skip
 
 
-def _checked(
-    X, n_clusters, init, metric, update, empty, max_iter, tol, labels, *, distinct=True
-) -> tuple:
-    """Every setting of :func:`kmeans` validated, once (the callers that run many seeds on
+class _Checked(NamedTuple):
+    """The settings of one k-means run, validated (see :func:`_checked`)."""
+
+    X: np.ndarray
+    n_clusters: int
+    init: str | None
+    metric: str
+    update: str
+    empty: str
+    max_iter: int
+    tol: float
+    labels: np.ndarray | None
+
+
+def _checked(X, n_clusters, init, metric, update, empty, max_iter, tol, labels) -> _Checked:
+    """Every setting of :func:`kmeans` validated, once. The callers that run many seeds on
     the same data and k (the elbow, the grid) call this once, then
-    :func:`_starts_and_kernel` per seed). Returns the arguments of that function."""
+    :func:`_starts_and_kernel` per seed. ``init=None``: the caller gives the starts as an
+    array, so neither the starts' name nor the distinct points are checked."""
     X = check_data(X)
     n = X.shape[0]
     n_clusters = check_int(n_clusters, "n_clusters", 1)
@@ -105,24 +119,24 @@ def _checked(
     empty = check_choice(empty, "empty", EMPTY_POLICIES)
     max_iter = check_int(max_iter, "max_iter", 1)
     tol = check_float(tol, "tol")
-    init = check_choice(init, "init", INIT_METHODS)
-    if distinct and not has_distinct_rows(X, n_clusters):
-        raise ValueError(
-            f"n_clusters={n_clusters} is larger than the number of distinct points in X; "
-            "choose a smaller k"
-        )
-    if init == "per-class":
-        labels = _check_class_labels(labels, n, n_clusters)
-    return X, n_clusters, init, metric, update, empty, max_iter, tol, labels
+    if init is not None:
+        init = check_choice(init, "init", INIT_METHODS)
+        if not has_distinct_rows(X, n_clusters):
+            raise ValueError(
+                f"n_clusters={n_clusters} is larger than the number of distinct points in X; "
+                "choose a smaller k"
+            )
+        if init == "per-class":
+            labels = _check_class_labels(labels, n, n_clusters)
+    return _Checked(X, n_clusters, init, metric, update, empty, max_iter, tol, labels)
 
 
-def _starts_and_kernel(settings: tuple, rng: np.random.Generator) -> KMeansResult:
-    """The starts by name, then the single-run kernel; ``settings`` from :func:`_checked`."""
-    X, n_clusters, init, metric, update, empty, max_iter, tol, labels = settings
-    centers = _initial_centers(X, n_clusters, init, rng, metric=metric, labels=labels)
+def _starts_and_kernel(c: _Checked, rng: np.random.Generator) -> KMeansResult:
+    """The starts by name, then the single-run kernel."""
+    centers = _initial_centers(c.X, c.n_clusters, c.init, rng, metric=c.metric, labels=c.labels)
     return _kmeans_single(
-        X, centers, metric=metric, update=update, empty=empty, tol=tol, max_iter=max_iter,
-        init=init,
+        c.X, centers, metric=c.metric, update=c.update, empty=c.empty, tol=c.tol,
+        max_iter=c.max_iter, init=c.init,
     )  # fmt: skip
 
 
