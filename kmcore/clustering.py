@@ -14,6 +14,7 @@ from .validation import (
     check_data,
     check_float,
     check_int,
+    check_k,
     check_random_state,
     has_distinct_rows,
 )
@@ -111,9 +112,7 @@ def _checked(X, n_clusters, init, metric, update, empty, max_iter, tol, labels) 
     array, so neither the starts' name nor the distinct points are checked."""
     X = check_data(X)
     n = X.shape[0]
-    n_clusters = check_int(n_clusters, "n_clusters", 1)
-    if n_clusters > n:
-        raise ValueError(f"n_clusters={n_clusters} is larger than the number of samples ({n})")
+    n_clusters = check_k(n_clusters, "n_clusters", n, "samples")
     metric = check_choice(metric, "metric", METRICS)
     update = check_choice(update, "update", UPDATE_RULES)
     empty = check_choice(empty, "empty", EMPTY_POLICIES)

@@ -104,6 +104,45 @@ def kmeans_pp(X, n_clusters, rng):
     return centers.astype(X.dtype)
 
 
+def weighted_kmeans_pp(X, w, n_clusters, rng):
+    """Greedy k-means++ on weighted points (colour cells weighted by their pixel counts).
+
+    As scikit-learn's: the first centre drawn with probability proportional to the weight,
+    then ``2 + ln k`` candidates a step drawn proportionally to weight x squared distance to
+    the nearest chosen centre, and the one that lowers the weighted sum most kept.
+    scikit-learn's ``kmeans_plusplus(sample_weight=...)`` draws from a ``RandomState``, not
+    this ``Generator``; keeping the draw here keeps every palette the quantiser has made.
+
+    Returns
+    -------
+    ndarray of shape (n_clusters, n_features), float32
+    """
+    n = len(X)
+    trials = 2 + int(np.log(n_clusters))
+    X64 = X.astype(np.float64)
+    Xm2 = -2 * X64
+    xx = np.einsum("ij,ij->i", X64, X64)
+    first = int(rng.choice(n, p=w / w.sum()))
+    chosen = [first]
+    closest = np.maximum(Xm2 @ X64[first] + xx + xx[first], 0)
+    wc = w * closest
+    pot = float(wc.sum())
+    for _ in range(1, n_clusters):
+        cand = np.searchsorted(np.cumsum(wc), rng.random(trials) * pot)
+        np.minimum(cand, n - 1, out=cand)
+        d = X64[cand] @ Xm2.T  # (trials, n): squared distances to each candidate
+        d += xx
+        d += xx[cand, None]
+        np.maximum(d, 0, out=d)
+        np.minimum(d, closest, out=d)
+        pots = d @ w
+        best = int(pots.argmin())
+        closest, pot = d[best], float(pots[best])
+        np.multiply(w, closest, out=wc)
+        chosen.append(int(cand[best]))
+    return X[chosen].astype(np.float32)
+
+
 def refined(X, n_clusters, rng, n_subsamples=10, fraction=0.05):
     """Bradley & Fayyad (1998) refined starts: cluster subsamples, then cluster their solutions.
 

@@ -13,9 +13,9 @@ from dataclasses import dataclass
 import numpy as np
 
 from . import colour
-from .distances import fused_rows
+from .distances import nearest_few
 from .image_metrics import BLOCK_PIXELS, psnr
-from .init import _initial_centers
+from .init import _initial_centers, weighted_kmeans_pp
 from .lloyd import STOP_UNCHANGED, _kmeans_single
 from .readonly import ReadOnlyArrays
 from .validation import (
@@ -215,56 +215,6 @@ def _fit_sets(pixels, space, k):
     return fine, coarse
 
 
-def _nearest(X, C):
-    """Index of the nearest row of ``C`` for every row of ``X`` (3 columns).
-
-    ``|x - c|^2 - |x|^2 = [x, 1] . [-2c, |c|^2]``: one matrix product per block, with the
-    blocks the engine's L2 step uses for few features (:func:`kmcore.distances.fused_rows`:
-    small enough that OpenBLAS runs each product on one thread).
-    """
-    n, k = len(X), len(C)
-    Ca = np.empty((k, 4), np.float32)
-    Ca[:, :3] = -2 * np.asarray(C, np.float64)
-    Ca[:, 3] = (np.asarray(C, np.float64) ** 2).sum(1)
-    rows = fused_rows(k, 3)
-    labels = np.empty(n, np.intp)
-    Xa = np.ones((rows, 4), np.float32)
-    for s in range(0, n, rows):
-        m = min(rows, n - s)
-        Xa[:m, :3] = X[s : s + m]
-        np.argmin(Xa[:m] @ Ca.T, axis=1, out=labels[s : s + m])
-    return labels
-
-
-def _kmeans_pp(X, w, k, rng):
-    """Greedy k-means++ (as scikit-learn's: 2 + ln k candidates a step, the one that lowers
-    the weighted sum of squares most is kept), on weighted points."""
-    n = len(X)
-    trials = 2 + int(np.log(k))
-    X64 = X.astype(np.float64)
-    Xm2 = -2 * X64
-    xx = np.einsum("ij,ij->i", X64, X64)
-    first = int(rng.choice(n, p=w / w.sum()))
-    chosen = [first]
-    closest = np.maximum(Xm2 @ X64[first] + xx + xx[first], 0)
-    wc = w * closest
-    pot = float(wc.sum())
-    for _ in range(1, k):
-        cand = np.searchsorted(np.cumsum(wc), rng.random(trials) * pot)
-        np.minimum(cand, n - 1, out=cand)
-        d = X64[cand] @ Xm2.T  # (trials, n): squared distances to each candidate
-        d += xx
-        d += xx[cand, None]
-        np.maximum(d, 0, out=d)
-        np.minimum(d, closest, out=d)
-        pots = d @ w
-        best = int(pots.argmin())
-        closest, pot = d[best], float(pots[best])
-        np.multiply(w, closest, out=wc)
-        chosen.append(int(cand[best]))
-    return X[chosen].astype(np.float32)
-
-
 def _random_pixel_colours(pixels, k, rng, packed, distinct):
     """The colours of ``k`` pixels drawn at random, all different (the article's start).
 
@@ -310,7 +260,7 @@ def _map_pixels(pixels, palette, space):
     for start in range(0, len(pixels), BLOCK_PIXELS):
         block = pixels[start : start + BLOCK_PIXELS]
         values = block if space == "rgb" else _in_space(block, space)
-        indices[start : start + BLOCK_PIXELS] = _nearest(values, target)
+        indices[start : start + BLOCK_PIXELS] = nearest_few(values, target)
     return indices
 
 
@@ -319,7 +269,7 @@ def _starts(init, k, rng, pixels, packed, distinct, space, fit):
     if init == "random":
         return _in_space(_random_pixel_colours(pixels, k, rng, packed, distinct), space)
     if init == "k-means++":
-        return _kmeans_pp(*fit, k, rng)
+        return weighted_kmeans_pp(*fit, k, rng)
     n = len(pixels)
     sample = pixels if n <= INIT_SAMPLE else pixels[rng.choice(n, INIT_SAMPLE, replace=False)]
     sample = _in_space(sample, space).astype(np.float64)
@@ -411,7 +361,7 @@ def _fit(init, k, n_init, max_iter, tol, rng, fit, coarse, pixels, packed, disti
         level = max(tol, colour.SCALE[space] / 255)
         best = None
         for _ in range(n_init):
-            start = _kmeans_pp(*coarse, k, rng)
+            start = weighted_kmeans_pp(*coarse, k, rng)
             hist, stop, score = _lloyd_weighted(*coarse, start, min(max_iter, _COARSE_ITER), level)
             if best is None or score < best[0]:
                 best = (score, hist, stop)

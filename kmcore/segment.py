@@ -25,6 +25,7 @@ from .validation import (
     check_choice,
     check_image,
     check_int,
+    check_k,
     check_random_state,
     has_distinct_rows,
     n_distinct_rows,
@@ -316,7 +317,7 @@ def _segmented(
     if not has_distinct_rows(F, k):
         distinct = n_distinct_rows(F)
         if not cap:
-            raise ValueError(f"n_segments={k} is more than the {distinct} distinct pixels")
+            check_k(k, "n_segments", distinct, "distinct pixels")
         what = "colour" if features in ("rgb", "hsv") and not position_weight else "pixel"
         notes.append(
             f"the image has only {count(distinct, 'distinct ' + what)} for these features: "

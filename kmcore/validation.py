@@ -66,6 +66,16 @@ def check_int(value, name: str, low: int, high: int | None = None) -> int:
     return value
 
 
+def check_k(value, name: str, available: int, what: str, high: int | None = None) -> int:
+    """The number of groups asked for (``n_clusters``, ``n_colors``, ``n_segments``): an int
+    from 1 to ``high`` and at most ``available`` (samples, colours or distinct pixels, named
+    by ``what``), or ValueError naming ``name``."""
+    k = check_int(value, name, 1, high)
+    if k > available:
+        raise ValueError(f"{name}={k} is more than the {available:,} {what}")
+    return k
+
+
 def check_float(value, name: str, low: float = 0.0) -> float:
     """``value`` as a finite float ``>= low``, or ValueError naming ``name``."""
     if isinstance(value, bool) or not isinstance(value, numbers.Real):
