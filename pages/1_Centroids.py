@@ -5,7 +5,7 @@ from dataclasses import replace
 import streamlit as st
 
 import kmcore
-from ui import components, exports, kmeans_charts, player, registry
+from ui import class_questions, classroom, components, exports, kmeans_charts, player, registry
 from ui.results import kmeans_runs
 from ui.settings import DATASET_LABELS, INIT_LABELS, METRIC_LABELS, points_text
 from ui.sidebar import page_control, set_control, set_values, sidebar
@@ -86,19 +86,21 @@ if not images:
 
 if view == "compare":
     c1, c2 = st.columns(2)
-    other_init = c1.selectbox(
+    other_init = page_control(
+        c1.selectbox,
         "Second run: initialisation",
-        [i for i in INIT_LABELS if i != "per-class" or images],
-        index=list(INIT_LABELS).index("maxmin"),
-        format_func=INIT_LABELS.get,
         key="compare_init",
+        default="maxmin",
+        options=[i for i in INIT_LABELS if i != "per-class" or images],
+        format_func=INIT_LABELS.get,
     )
-    other_metric = c2.selectbox(
+    other_metric = page_control(
+        c2.selectbox,
         "Second run: distance",
-        list(METRIC_LABELS),
-        index=list(METRIC_LABELS).index(settings.metric),
-        format_func=METRIC_LABELS.get,
         key="compare_metric",
+        default="l2",
+        options=list(METRIC_LABELS),
+        format_func=METRIC_LABELS.get,
     )
     other = replace(settings, init=other_init, metric=other_metric, starts="")
     try:
@@ -114,12 +116,23 @@ if view == "compare":
         player.run_pane(settings, titles[0], shade),
         player.run_pane(other, titles[1], shade),
     ]
-    player.player(panes, key="compare_player", run_id=f"{settings}|{other}|{shade}")
+    run_id = f"{settings}|{other}|{shade}"
+    player.player(
+        panes,
+        key="compare_player",
+        run_id=run_id,
+        goto=classroom.player_position(run_id),
+        on_pos=classroom.note_position if classroom.presenting() else None,
+    )
 else:
+    run_id = f"{settings}|{shade}"
+    class_questions.centroid_block(settings, run_id, res.n_iter)
     player.player(
         [player.run_pane(settings, "", shade)],
         key="player",
-        run_id=f"{settings}|{shade}",
+        run_id=run_id,
+        goto=classroom.player_position(run_id),
+        on_pos=classroom.note_position if classroom.presenting() else None,
     )
 
 if not images:

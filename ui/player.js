@@ -536,9 +536,14 @@ class Player {
     return Math.max(...this.data.panes.map((p) => 2 * p.n_iter));
   }
 
-  go(pos) {
+  go(pos, report = true) {
     this.pos = Math.max(0, Math.min(this.last(), pos));
     this.draw();
+    if (report && this.report) {
+      // A presenting teacher: the class follows once the position rests for a moment.
+      clearTimeout(this.reportTimer);
+      this.reportTimer = setTimeout(() => this.report("pos", { run: this.data.id, pos: this.pos }), 150);
+    }
   }
 
   key(e) {
@@ -615,15 +620,30 @@ class Player {
   }
 }
 
+// A class following its teacher: stand where the teacher's player stands (each order once).
+function obey(player, goto) {
+  if (!goto || goto.run !== player.data.id || goto.n === player.obeyed) return;
+  player.obeyed = goto.n;
+  player.stop();
+  if (player.panes.length) player.go(goto.pos, false);
+  else player.pos = goto.pos;
+}
+
 export default function (component) {
-  const { data, parentElement, setTriggerValue } = component;
+  const { data, parentElement, setTriggerValue, setStateValue } = component;
   const host = parentElement;
   let root = host.querySelector(".kmlab-root");
   if (!root) root = el("div", { class: "kmlab-root" }, host);
-  if (root.__player && root.__player.data.id === data.id) return () => root.__player.stop();
+  if (root.__player && root.__player.data.id === data.id) {
+    root.__player.report = data.report ? setStateValue : null;
+    obey(root.__player, data.goto);
+    return () => root.__player.stop();
+  }
   if (root.__player && root.__player.cleanup) root.__player.cleanup();
   const player = new Player(root, data, setTriggerValue);
+  player.report = data.report ? setStateValue : null;
   root.__player = player;
+  obey(player, data.goto);
   player.load();
   return () => player.stop();
 }

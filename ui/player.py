@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import base64
 import zlib
+from functools import partial
 from pathlib import Path
 
 import numpy as np
@@ -156,7 +157,17 @@ def candidates_pane(X, y, rows, image_shape, class_names) -> dict:
     }
 
 
-def player(panes, *, key: str, run_id: str, mode: str = "play", k: int = 0, on_starts=None):
+def player(
+    panes,
+    *,
+    key: str,
+    run_id: str,
+    mode: str = "play",
+    k: int = 0,
+    on_starts=None,
+    goto: dict | None = None,
+    on_pos=None,
+):
     """Mount the player for ``panes`` (one, or two stepped together).
 
     Parameters
@@ -172,9 +183,19 @@ def player(panes, *, key: str, run_id: str, mode: str = "play", k: int = 0, on_s
         them as the trigger value ``starts`` (x, y pairs, or row numbers of the images).
     on_starts : callable, optional
         Called when starts placed by hand are sent (read them from ``st.session_state[key]``).
+    goto : dict, optional
+        ``{"run", "pos", "n"}``: stand at ``pos`` when the player shows run ``run``; each
+        new ``n`` is obeyed once (a class following its teacher).
+    on_pos : callable, optional
+        Called with ``key`` when the position changes (the player then reports it as the
+        state ``pos``: ``{"run", "pos"}``); None: the position stays in the browser.
     """
     data = {"id": f"{run_id}|{mode}", "mode": mode, "k": int(k), "panes": panes}
+    data["goto"] = goto
+    data["report"] = on_pos is not None
     kwargs = {}
+    if on_pos is not None:
+        kwargs["on_pos_change"] = partial(on_pos, key)
     if mode == "place":
         kwargs["on_starts_change"] = on_starts or (lambda: None)
     return _COMPONENT(key=key, data=data, **kwargs)

@@ -52,3 +52,4 @@ PAGES: tuple[Page, ...] = (
          "Experiments"),
 )  # fmt: skip
 BY_PATH = {p.path: p for p in PAGES}
+BY_ADDRESS = {p.address: p for p in PAGES}

@@ -18,7 +18,7 @@ from typing import Any
 import streamlit as st
 from streamlit.runtime.scriptrunner import get_script_run_ctx
 
-from . import registry, startup
+from . import classroom, registry, startup
 from . import settings as S
 from .settings import KEYS, Settings
 
@@ -112,6 +112,18 @@ def _page_address() -> str:
     info = ctx.pages_manager.get_pages().get(ctx.page_script_hash, {})
     name = info.get("url_pathname", "")
     return "" if info.get("page_script_hash") == ctx.pages_manager.main_script_hash else name
+
+
+def _open_link(query: Mapping[str, str]) -> None:
+    """Take ``query`` as if this session had just opened it as a link (a follower taking
+    its teacher's screen): settings and page controls are read from it again."""
+    ss = st.session_state
+    st.query_params.from_dict(dict(query))
+    ss[_READY] = False
+    for key in [k for k in ss if k.startswith(_KEEP) and k[len(_KEEP) :] not in KEYS]:
+        del ss[key]
+    ss[_URL] = dict(query)
+    _start_session()
 
 
 def page_state() -> S.PageState:
@@ -250,6 +262,7 @@ def sidebar(
         does not allow.
     """
     startup.start()
+    classroom.begin(_open_link)
     _start_session()
     ss = st.session_state
     # Captions name what a picture shows: as large as the text on the pictures (16 px on a
@@ -268,6 +281,7 @@ def sidebar(
 
     with st.sidebar:
         _navigation()
+        classroom.panel(page_state())
         if ss.get(REJECTED):
             # First in the sidebar, so that it is seen on a projector's first screen. Link
             # values are untrusted: each is shown inert, in a code span (no live links, no
@@ -307,6 +321,7 @@ def sidebar(
     query = {**kept.to_query(), **_page_query(url)}
     if url != query:
         st.query_params.from_dict(query)
+    classroom.publish(page_state())
     return replace(kept, **in_use)
 
 

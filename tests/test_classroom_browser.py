@@ -1,0 +1,129 @@
+"""A class in real tabs: a teacher presents, two students follow, answer, and explore.
+
+One `streamlit run` server, Debian's Chromium, one browser context per person (each has
+their own cookies, as on their own devices). Waits are on conditions of the page.
+"""
+
+from __future__ import annotations
+
+import re
+
+import pytest
+from playwright.sync_api import expect
+
+from tests.browser import CHROMIUM_ARGS, chromium_path, streamlit_server, wait_until_done
+
+pytestmark = pytest.mark.skipif(chromium_path() is None, reason="Chromium not installed")
+
+CODE = re.compile(r"code ([2-9A-HJKMNP-Z]{6})")
+
+
+def player_pos(page) -> int:
+    return int(page.locator(".player").first.get_attribute("data-pos"))
+
+
+def wait_pos(page, pos: int) -> None:
+    """Wait until the player (in its shadow root) stands at ``pos``."""
+    expect(page.locator(".player").first).to_have_attribute("data-pos", str(pos), timeout=60_000)
+
+
+def wait_address(page, pattern: str) -> None:
+    """Wait until the tab's address (path and query) matches ``pattern`` (Streamlit changes it
+    with the History API, which fires no navigation event)."""
+    page.wait_for_function(
+        "(p) => new RegExp(p).test(location.pathname + location.search)",
+        arg=pattern,
+        timeout=60_000,
+    )
+
+
+def start_room(teacher, url: str) -> str:
+    teacher.goto(f"{url}/Centroids")
+    wait_until_done(teacher)
+    teacher.get_by_text("Teach a class").click()
+    teacher.get_by_role("button", name="Present to the class").click()
+    teacher.get_by_role("dialog").wait_for()
+    code = teacher.get_by_role("dialog").locator(".kmlab-code").inner_text().strip()
+    teacher.keyboard.press("Escape")
+    teacher.get_by_text(f"code {code}").wait_for()
+    return code
+
+
+@pytest.fixture
+def people():
+    from playwright.sync_api import sync_playwright
+
+    with streamlit_server() as (url, _proc), sync_playwright() as p:
+        b = p.chromium.launch(executable_path=chromium_path(), args=CHROMIUM_ARGS)
+        pages = []
+        for _ in range(3):
+            ctx = b.new_context(viewport={"width": 1280, "height": 720})
+            pages.append(ctx.new_page())
+        yield url, pages
+        b.close()
+
+
+def test_students_follow_the_teacher_and_answer_before_the_reveal(people):
+    url, (teacher, s1, s2) = people
+    code = start_room(teacher, url)
+    for s in (s1, s2):
+        s.goto(f"{url}/?room={code}")
+        s.get_by_text("Following the teacher").wait_for(timeout=60_000)
+        wait_address(s, r"/Centroids")
+    teacher.get_by_text("2 students follow").wait_for(timeout=30_000)
+
+    # The teacher steps: both followers stand where the teacher stands.
+    wait_until_done(teacher)
+    wait_pos(teacher, 0)
+    for pos in (1, 2):
+        teacher.locator(".player").get_by_role("button", name="Step forward").click()
+        wait_pos(teacher, pos)
+    for s in (s1, s2):
+        wait_pos(s, 2)
+
+    # A question at the start of iteration 2: answers arrive on the teacher's screen.
+    teacher.get_by_role("button", name=re.compile("Ask the class")).click()
+    for s in (s1, s2):
+        s.get_by_text("Which centroid will this image join").wait_for(timeout=30_000)
+        s.locator("[data-testid='stButtonGroup']").nth(1).locator("button").first.click()
+        s.get_by_text("Wait for the teacher's reveal").wait_for(timeout=30_000)
+    teacher.get_by_text("2 of 2 following answered").wait_for(timeout=30_000)
+    teacher.get_by_role("button", name=re.compile("Reveal")).click()
+    for s in (s1, s2, teacher):
+        s.get_by_text(re.compile(r"It joins centroid \d+")).wait_for(timeout=30_000)
+        wait_pos(s, 3)
+
+    # A follower cannot drive: its own step does not move the teacher.
+    s1.locator(".player").get_by_role("button", name="Step forward").click()
+    wait_pos(s1, 4)
+    assert player_pos(teacher) == 3
+
+    # k changes on the teacher's screen: the followers' settings and links follow.
+    teacher.get_by_role("button", name="Close the question").click()
+    k_slider = teacher.locator('[data-testid="stSidebar"] input[aria-label="k (clusters)"]')
+    k_slider.focus()
+    k_slider.press("ArrowRight")
+    for s in (s1, s2):
+        wait_address(s, r"[?&]k=11")
+
+    # "Explore on my own" keeps the state and stops following; "Back" follows again.
+    s2.get_by_role("button", name="Explore on my own").click()
+    s2.get_by_text("Exploring on your own").wait_for()
+    teacher.locator("[data-testid='stSidebar']").get_by_role("link", name="Elbow").click()
+    wait_address(s1, r"/Elbow")
+    assert s2.evaluate("location.pathname + location.search").count("k=11") == 1
+    assert "/Centroids" in s2.evaluate("location.pathname")
+    s2.get_by_role("button", name="Back to the teacher").click()
+    wait_address(s2, r"/Elbow")
+
+    # The teacher ends the class: followers are told and keep their screen.
+    teacher.get_by_role("button", name="End class").click()
+    s1.get_by_text("The class has ended").wait_for(timeout=30_000)
+    assert "/Elbow" in s1.evaluate("location.pathname")
+
+
+def test_a_wrong_code_is_refused_plainly(people):
+    url, (student, _, _) = people
+    student.goto(f"{url}/?room=ZZZZZZ")
+    wait_until_done(student)
+    student.get_by_text("no class is meeting with the code ZZZZZZ").wait_for()
