@@ -104,6 +104,12 @@ class MemoryBackend:
         self._listeners.append(listener)
 
 
+def _wait_for_redis(exc, pubsub, thread) -> None:
+    """Redis is unreachable: try again in a second (the subscription is made again when it
+    is back), instead of ending the thread that tells this process about changes."""
+    time.sleep(1.0)
+
+
 class RedisBackend:
     """Keys in a Redis server, shared by every replica behind the load balancer; change
     notices go through one Redis channel, read by one thread per process."""
@@ -159,7 +165,9 @@ class RedisBackend:
             pubsub = self._redis.pubsub(ignore_subscribe_messages=True)
             pubsub.subscribe(**{CHANNEL: self._deliver})
             # A blocking read with a timeout: the thread sleeps in the socket, not in a loop.
-            self._thread = pubsub.run_in_thread(sleep_time=1.0, daemon=True)
+            self._thread = pubsub.run_in_thread(
+                sleep_time=1.0, daemon=True, exception_handler=_wait_for_redis
+            )
 
     def _deliver(self, message: dict) -> None:
         for listener in list(self._listeners):

@@ -6,6 +6,7 @@ their own cookies, as on their own devices). Waits are on conditions of the page
 
 from __future__ import annotations
 
+import io
 import re
 
 import pytest
@@ -37,16 +38,45 @@ def wait_address(page, pattern: str) -> None:
     )
 
 
-def start_room(teacher, url: str) -> str:
+def start_room(teacher, url: str, look=None) -> str:
+    """Present the Centroids page; returns the join code. ``look(dialog)`` may inspect the
+    join dialog before it is closed."""
     teacher.goto(f"{url}/Centroids")
     wait_until_done(teacher)
     teacher.get_by_text("Teach a class").click()
     teacher.get_by_role("button", name="Present to the class").click()
-    teacher.get_by_role("dialog").wait_for()
-    code = teacher.get_by_role("dialog").locator(".kmlab-code").inner_text().strip()
+    dialog = teacher.get_by_role("dialog")
+    dialog.wait_for()
+    code = dialog.locator(".kmlab-code").inner_text().strip()
+    if look is not None:
+        look(dialog)
     teacher.keyboard.press("Escape")
     teacher.get_by_text(f"code {code}").wait_for()
     return code
+
+
+def test_the_join_code_scans_from_the_screen(people):
+    """The QR code on the teacher's screen (1280 x 720), read back by a decoder from a
+    screenshot, is the join link; it is drawn large enough for the back of a room."""
+    zxingcpp = pytest.importorskip("zxingcpp")
+    from PIL import Image
+
+    url, (teacher, student, _) = people
+    seen = {}
+
+    def look(dialog):
+        qr = dialog.get_by_role("img").first
+        expect(qr).to_be_visible()
+        seen["box"] = qr.bounding_box()
+        seen["png"] = teacher.screenshot()
+
+    code = start_room(teacher, url, look)
+    assert seen["box"]["width"] >= 400, seen["box"]
+    found = zxingcpp.read_barcodes(Image.open(io.BytesIO(seen["png"])))
+    links = [b.text for b in found]
+    assert any(t.endswith(f"/?room={code}") for t in links), links
+    student.goto(next(t for t in links if code in t).replace("http://localhost:8501", url))
+    student.get_by_text("Following the teacher").wait_for(timeout=60_000)
 
 
 @pytest.fixture

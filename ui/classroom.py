@@ -24,7 +24,6 @@ from . import registry
 from .results import rooms as live
 
 ROOM = "_kmlab_room"  # {"code", "role": "teacher" | "follower", "secret", "own"}
-_PENDING = "_kmlab_room_pending"  # a room state to apply on this run
 _POS = "_kmlab_room_pos"  # the teacher's player position, as the player reported it
 _ASKED = "_kmlab_room_asked"  # the teacher's question, with its right answer
 _ANSWERED = "_kmlab_room_answered"  # this screen's answers, by question id
@@ -101,18 +100,18 @@ def begin(apply) -> None:
     live.watch(r["code"], _sid(), r["role"])
     if r["role"] != "follower" or r.get("own"):
         return
-    if room.version != r.get("applied"):
-        state = room.state
-        r["applied"] = room.version
-        ss[_PENDING] = state
-        page = registry.BY_ADDRESS.get(state.get("page", ""))
-        if page is not None and page.address != _address():
-            st.switch_page(page.path)
-    pending = ss.pop(_PENDING, None)
-    if pending is not None:
-        apply(pending.get("query", {}))
-        if pending.get("tab"):
-            ss["compress_tab"] = pending["tab"]
+    state = room.state
+    page = registry.BY_ADDRESS.get(state.get("page", ""))
+    here = _address()
+    if page is not None and page.address != here:
+        # A follower is always on its teacher's page, whatever run of another page starts
+        # (a rerun woken by another change can begin on the page the tab showed before).
+        st.switch_page(page.path)
+    if (room.version, here) != r.get("applied"):
+        r["applied"] = (room.version, here)
+        apply(state.get("query", {}))
+        if state.get("tab"):
+            ss["compress_tab"] = state["tab"]
 
 
 def _address() -> str:

@@ -92,22 +92,24 @@ def _changed(code: str) -> None:
     room = store().get(code)
     key = drawn_key(room) if room is not None else None
     loop = rt._get_async_objs().eventloop
-    again = False
     for sid in screens:
         if key is not None and _DRAWN.get(sid) == key:
             continue
         info = manager.get_active_session_info(sid)
-        if info is None:
-            continue
-        session = info.session
-        if session._state.value != "APP_NOT_RUNNING":
-            # A page being drawn is not interrupted (a follower's own join, a page switch):
-            # once it is drawn, it is looked at again.
-            again = True
-            continue
-        loop.call_soon_threadsafe(session.request_rerun, session._client_state)
-    if again:
-        loop.call_soon_threadsafe(loop.call_later, RECHECK_SECONDS, _recheck, code)
+        if info is not None:
+            loop.call_soon_threadsafe(_wake, loop, info.session, code)
+
+
+def _wake(loop, session, code: str) -> None:
+    """On the server's event loop, where the browser's own rerun requests are handled too:
+    rerun an idle session with its last client state (what its widgets held when its last
+    run ended). A session with a run in progress or asked for (a click, a page switch) is
+    not interrupted, since its request carries newer widget values than ours: it is looked
+    at again once that run is over."""
+    if session._scriptrunner is not None or session._state.value != "APP_NOT_RUNNING":
+        loop.call_later(RECHECK_SECONDS, _recheck, code)
+        return
+    session.request_rerun(session._client_state)
 
 
 def _recheck(code: str) -> None:
