@@ -117,23 +117,30 @@ if view == "compare":
         player.run_pane(other, titles[1], shade),
     ]
     run_id = f"{settings}|{other}|{shade}"
-    player.player(
-        panes,
-        key="compare_player",
-        run_id=run_id,
-        goto=classroom.player_position(run_id),
-        on_pos=classroom.note_position if classroom.presenting() else None,
-    )
+    key = "compare_player"
 else:
     run_id = f"{settings}|{shade}"
-    class_questions.centroid_block(settings, run_id, res.n_iter)
+    panes = [player.run_pane(settings, "", shade)]
+    key = "player"
+
+
+@st.fragment
+def live(panes: list, key: str, run_id: str) -> None:
+    """The player (and the class's question above it): the part of the page a room's change
+    of position or of answers reruns."""
+    classroom.live_part()
+    if key == "player":
+        class_questions.centroid_block(settings, run_id, res.n_iter)
     player.player(
-        [player.run_pane(settings, "", shade)],
-        key="player",
+        panes,
+        key=key,
         run_id=run_id,
         goto=classroom.player_position(run_id),
         on_pos=classroom.note_position if classroom.presenting() else None,
     )
+
+
+live(panes, key, run_id)
 
 if not images:
     st.toggle("Shade the regions each centroid owns", value=True, key="regions")

@@ -3,7 +3,7 @@
 import pandas as pd
 import streamlit as st
 
-from ui import components, kmeans_charts, registry
+from ui import class_questions, classroom, components, kmeans_charts, registry
 from ui.results import kmeans_runs
 from ui.settings import DATASET_LABELS, METRIC_LABELS, init_label
 from ui.sidebar import page_control, sidebar
@@ -57,16 +57,32 @@ bar.empty()
 # The curve and its knee on the first screen: 400 px on a 1280 x 720 projector, taller on
 # a taller screen; the explanation follows them.
 components.screen_high("elbow", below_px=320, min_px=360, max_px=640)
-st.plotly_chart(
-    kmeans_charts.elbow_figure(res, settings.k, height=None),
-    width="stretch",
-    height="stretch",
-    key="elbow",
-)
-if res.knee is not None:
-    st.success(f"**The knee is at k = {res.knee}** (kneedle algorithm). Your k is {settings.k}.")
-else:
-    st.info(f"**No knee found:** {res.knee_reason}.")
+
+
+@st.fragment
+def knee(res) -> None:
+    """The curve and its knee, or the class's question about the knee (a class's answers
+    rerun only this part): the knee is the answer, so it is not shown until the reveal."""
+    classroom.live_part()
+    chart = st.container()
+    asked = class_questions.knee_block(res)
+    chart.plotly_chart(
+        kmeans_charts.elbow_figure(res, settings.k, height=None, show_knee=not asked),
+        width="stretch",
+        height="stretch",
+        key="elbow",
+    )
+    if asked:
+        return
+    if res.knee is not None:
+        st.success(
+            f"**The knee is at k = {res.knee}** (kneedle algorithm). Your k is {settings.k}."
+        )
+    else:
+        st.info(f"**No knee found:** {res.knee_reason}.")
+
+
+knee(res)
 st.markdown(
     "With more clusters the *best possible* within-cluster sum of squares (WCSS) can only go "
     "down, but k-means does not find the best: each run stops in a local minimum that depends "

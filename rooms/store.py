@@ -167,7 +167,7 @@ class Rooms:
         options = [str(o) for o in question.get("options", ())]
         if not 2 <= len(options) <= MAX_OPTIONS:
             raise RoomError(f"a question needs 2 to {MAX_OPTIONS} answers to choose from")
-        qid = int((room.get("question") or {}).get("id", 0)) + 1
+        qid = room["asked"] = int(room.get("asked", 0)) + 1
         room["question"] = {**question, "options": options, "id": qid}
         room["version"] += 1
         self.backend.delete(self._key(code, "a"), self._key(code, "who"))

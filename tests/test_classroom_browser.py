@@ -146,6 +146,19 @@ def test_students_follow_the_teacher_and_answer_before_the_reveal(people):
     s2.get_by_role("button", name="Back to the teacher").click()
     wait_address(s2, r"/Elbow")
 
+    # On the Elbow page: "where is the knee?" hides the knee until the reveal.
+    teacher.get_by_role("button", name="Ask the class: where is the knee?").click(timeout=120_000)
+    for s in (s1, s2):
+        s.get_by_text("Where is the knee?").first.wait_for(timeout=60_000)
+        expect(s.get_by_text("The knee is at k =")).to_have_count(0)
+        expect(s.get_by_text("knee: k =")).to_have_count(0)
+        s.locator("[data-testid='stButtonGroup']").last.locator("button").nth(3).click()
+        s.get_by_text("Wait for the teacher's reveal").wait_for(timeout=30_000)
+    teacher.get_by_text("2 of 2 following answered").wait_for(timeout=30_000)
+    teacher.get_by_role("button", name="Reveal", exact=True).click()
+    for s in (s1, s2):
+        s.get_by_text("The kneedle algorithm puts the knee at k =").wait_for(timeout=30_000)
+
     # The teacher ends the class: followers are told and keep their screen.
     teacher.get_by_role("button", name="End class").click()
     s1.get_by_text("The class has ended").wait_for(timeout=30_000)

@@ -107,8 +107,9 @@ def test_followers_answers_and_the_reveal(make):
     q = rooms.get(code).question
     assert (q["right"], q["n_right"], q["n_answers"]) == ("2", 2, 3)
     assert not rooms.answer(code, "d", qid, "2"), "no answers after the reveal"
+    rooms.close_question(code, secret)
     qid2 = rooms.ask(code, secret, {"options": ["1", "2"]})
-    assert qid2 == qid + 1 and rooms.get(code).answers == {}
+    assert qid2 == qid + 1 and rooms.get(code).answers == {}, "ids never repeat in a room"
     assert rooms.answer(code, "a", qid2, "1"), "a new question takes new answers"
     rooms.leave(code, "c")
     assert rooms.get(code).followers == 2

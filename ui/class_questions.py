@@ -180,3 +180,44 @@ def centroid_block(settings: Settings, run_id: str, n_iter: int) -> None:
 
 def _noun(settings: Settings) -> str:
     return "image" if questions.is_images(settings) else "point"
+
+
+def knee_block(res) -> bool:
+    """On the Elbow page, under the curve: "where is the knee?" asked, answered, revealed.
+    Returns True while the question is open (the page then keeps the knee to itself)."""
+    found = classroom.question_room()
+    if found is None:
+        return False
+    r, room = found
+    teacher = r["role"] == "teacher"
+    q = room.question if room.question and room.question.get("kind") == "knee" else None
+    ks = [str(k) for k in res.ks]
+    if q is None or q["options"] != ks:
+        if teacher and res.knee is not None and len(ks) >= 2:
+            question = {"kind": "knee", "options": ks, "right": str(res.knee)}
+            st.button(
+                "Ask the class: where is the knee?",
+                icon=":material/quiz:",
+                on_click=classroom.ask,
+                args=(question, {"prompt": "Where is the knee?", "axis": "k"}),
+            )
+        return False
+    revealed = "right" in q
+    with st.container(border=True):
+        if revealed:
+            st.markdown(
+                f"**The kneedle algorithm puts the knee at k = {q['right']}.** "
+                + _outcome(q, None if teacher else classroom.my_answer(q["id"]))
+            )
+        else:
+            st.markdown(
+                "**Where is the knee?** Pick the k after which more clusters stop helping much."
+            )
+        _answers(room, q, teacher)
+        if teacher:
+            if not revealed:
+                st.button("Reveal", type="primary", icon=":material/visibility:",
+                          on_click=classroom.reveal)  # fmt: skip
+            else:
+                st.button("Close the question", on_click=classroom.close_question)
+    return not revealed

@@ -17,6 +17,7 @@ import plotly.graph_objects as go
 import segno
 import streamlit as st
 from streamlit.runtime.scriptrunner import get_script_run_ctx
+from streamlit.runtime.scriptrunner_utils.script_run_context import ThreadState
 
 import rooms as R
 
@@ -29,6 +30,7 @@ _ASKED = "_kmlab_room_asked"  # the teacher's question, with its right answer
 _ANSWERED = "_kmlab_room_answered"  # this screen's answers, by question id
 _GOTO = "_kmlab_room_goto"  # where the teacher's own player jumps (after a reveal)
 _NOTICE = "_kmlab_room_notice"
+_SHOWN = "_kmlab_room_shown"  # the teacher's view as last sent (page, link, tab)
 COOKIE = "kmlab_room"
 JOIN_PARAM = "room"
 
@@ -98,6 +100,7 @@ def begin(apply) -> None:
         _ended(r)
         return
     live.watch(r["code"], _sid(), r["role"])
+    live.live_fragment(_sid(), None)  # the page registers its live fragment when drawn
     if r["role"] != "follower" or r.get("own"):
         return
     state = room.state
@@ -112,6 +115,7 @@ def begin(apply) -> None:
         apply(state.get("query", {}))
         if state.get("tab"):
             ss["compress_tab"] = state["tab"]
+    live.drew(_sid(), room, view=True)
 
 
 def _address() -> str:
@@ -171,16 +175,38 @@ def publish(page_state) -> None:
         return
     ss = st.session_state
     state = {"page": page_state.page, "query": page_state.to_query()}
-    pos = ss.get(_POS)
-    if pos:
-        state["pos"] = pos
     if page_state.page == "Compression" and ss.get("compress_tab"):
         state["tab"] = ss["compress_tab"]
+    ss[_SHOWN] = state
+    _send(r, state)
+
+
+def _send(r: dict, state: dict) -> None:
+    ss = st.session_state
+    pos = ss.get(_POS)
+    if pos:
+        state = {**state, "pos": pos}
     try:
         live.store().publish(r["code"], r["secret"], state)
     except R.RoomError as exc:
         ss[_NOTICE] = f"The room stopped: {exc}."
         _ended(r)
+
+
+def live_part() -> None:
+    """Called first in a page's live fragment (the player, the question): registers it, so
+    that a change of position or of answers reruns only it on the screens of the room; on
+    the teacher's screen, sends the player's position (a move reruns only the fragment)."""
+    r = _room()
+    if r is None or (r["role"] == "follower" and r.get("own")):
+        return
+    ctx = get_script_run_ctx()
+    live.live_fragment(_sid(), ThreadState.get().fragment_id if ctx is not None else None)
+    if presenting() and st.session_state.get(_SHOWN) is not None:
+        _send(r, st.session_state[_SHOWN])
+    room = live.store().get(r["code"])
+    if room is not None:
+        live.drew(_sid(), room)
 
 
 def _start(page_state) -> None:
@@ -268,7 +294,7 @@ def panel(page_state) -> None:
                     _join(typed)
                     st.rerun()
         return
-    live.drawn(_sid(), live.drawn_key(room))
+    live.drew(_sid(), room, count=True)
     if r["role"] == "teacher":
         st.success(
             f"**Presenting** · code **{room.code}** · "

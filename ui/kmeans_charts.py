@@ -184,8 +184,11 @@ def convergence(result, height: int = 520) -> go.Figure:
     return axis_fonts(fig)
 
 
-def elbow_figure(res, current_k: int, height: int | None = 480) -> go.Figure:
-    """WCSS against k: mean of restarts with a ±1 std band, the knee and the current k marked.
+def elbow_figure(
+    res, current_k: int, height: int | None = 480, show_knee: bool = True
+) -> go.Figure:
+    """WCSS against k: mean of restarts with a ±1 std band, the knee and the current k marked
+    (the knee not while a class is asked where it is: ``show_knee=False``).
 
     ``height`` in px; None leaves it to the chart's element (``components.screen_high``).
     """
@@ -225,7 +228,7 @@ def elbow_figure(res, current_k: int, height: int | None = 480) -> go.Figure:
             hovertemplate="k=%{x}: %{y:.4g}<extra>mean</extra>",
         )
     )
-    if res.knee is not None:
+    if res.knee is not None and show_knee:
         fig.add_vline(
             x=res.knee,
             line={"dash": "dash", "color": colour(3), "width": 2},

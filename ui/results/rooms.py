@@ -21,9 +21,16 @@ import rooms as R
 
 _LOCK = threading.Lock()
 _STORE: list[R.Rooms] = []
-# code -> {session id: "teacher" | "follower"}; session id -> what it last drew.
+# code -> {session id: "teacher" | "follower"}.
 _SCREENS: dict[str, dict[str, str]] = {}
-_DRAWN: dict[str, tuple] = {}
+# Per session: what it last drew of its room. The view (page, link, tab) and the count
+# need a whole run of the page; the version and the answers (player position, question)
+# only a run of the page's live fragment, when it has one.
+_VIEW: dict[str, tuple] = {}
+_COUNT: dict[str, int] = {}
+_LIVE: dict[str, tuple] = {}
+_FRAGMENT: dict[str, str] = {}
+_PER_SESSION = (_VIEW, _COUNT, _LIVE, _FRAGMENT)
 SWEEP_SECONDS = 20.0
 RECHECK_SECONDS = 0.3
 
@@ -54,21 +61,40 @@ def unwatch(session_id: str) -> None:
     """The session shows no room any more."""
     with _LOCK:
         codes = [c for c, screens in _SCREENS.items() if screens.pop(session_id, None)]
-        _DRAWN.pop(session_id, None)
+        for table in _PER_SESSION:
+            table.pop(session_id, None)
     for code in codes:
         store().leave(code, session_id)
 
 
-def drawn(session_id: str, key: tuple) -> None:
-    """What the session drew of its room (version, count, answers): waking it for the
-    same again would be a wasted rerun."""
+def view_of(room: R.Room) -> tuple:
+    """What of a room needs a whole run of a follower's page: the page, its link, its tab."""
+    st = room.state
+    return (st.get("page"), tuple(sorted(st.get("query", {}).items())), st.get("tab"), room.ended)
+
+
+def live_of(room: R.Room) -> tuple:
+    """What of a room a page's live fragment draws: the version and the answers."""
+    return (room.version, tuple(sorted(room.answers.items())))
+
+
+def drew(session_id: str, room: R.Room, *, view: bool = False, count: bool = False) -> None:
+    """Record what the session drew of ``room`` (a whole run: ``view``/``count`` too)."""
     with _LOCK:
-        _DRAWN[session_id] = key
+        _LIVE[session_id] = live_of(room)
+        if view:
+            _VIEW[session_id] = view_of(room)
+        if count:
+            _COUNT[session_id] = room.followers
 
 
-def drawn_key(room: R.Room) -> tuple:
-    """What a screen's picture of a room depends on."""
-    return (room.version, room.followers, tuple(sorted(room.answers.items())), room.ended)
+def live_fragment(session_id: str, fragment_id: str | None) -> None:
+    """The fragment of the session's page that draws the room's live part (None: none)."""
+    with _LOCK:
+        if fragment_id:
+            _FRAGMENT[session_id] = fragment_id
+        else:
+            _FRAGMENT.pop(session_id, None)
 
 
 def _sessions():
@@ -81,7 +107,8 @@ def _sessions():
 
 
 def _changed(code: str) -> None:
-    """A room changed (any thread): rerun this process's screens of it that are out of date."""
+    """A room changed (any thread): rerun this process's screens of it that are out of date,
+    each as little as it needs (its live fragment, or its whole page)."""
     with _LOCK:
         screens = dict(_SCREENS.get(code, {}))
     if not screens:
@@ -90,26 +117,42 @@ def _changed(code: str) -> None:
     if manager is None:
         return
     room = store().get(code)
-    key = drawn_key(room) if room is not None else None
     loop = rt._get_async_objs().eventloop
-    for sid in screens:
-        if key is not None and _DRAWN.get(sid) == key:
+    for sid, role in screens.items():
+        with _LOCK:
+            view, count, live, frag = (t.get(sid) for t in _PER_SESSION)
+        if room is None:
+            whole = True
+        elif role == "follower":
+            # A follower's count of the room is not worth thirty reruns at every join.
+            whole = view != view_of(room)
+        else:
+            whole = count != room.followers or room.ended
+        if not whole and live == live_of(room):
             continue
         info = manager.get_active_session_info(sid)
         if info is not None:
-            loop.call_soon_threadsafe(_wake, loop, info.session, code)
+            loop.call_soon_threadsafe(_wake, loop, info.session, code, None if whole else frag)
 
 
-def _wake(loop, session, code: str) -> None:
+def _wake(loop, session, code: str, fragment_id: str | None) -> None:
     """On the server's event loop, where the browser's own rerun requests are handled too:
     rerun an idle session with its last client state (what its widgets held when its last
-    run ended). A session with a run in progress or asked for (a click, a page switch) is
-    not interrupted, since its request carries newer widget values than ours: it is looked
-    at again once that run is over."""
+    run ended), only ``fragment_id`` when given. A session with a run in progress or asked
+    for (a click, a page switch) is not interrupted, since its request carries newer widget
+    values than ours: it is looked at again once that run is over."""
     if session._scriptrunner is not None or session._state.value != "APP_NOT_RUNNING":
         loop.call_later(RECHECK_SECONDS, _recheck, code)
         return
-    session.request_rerun(session._client_state)
+    state = session._client_state
+    if fragment_id and session.has_fragment(fragment_id):
+        from streamlit.proto.ClientState_pb2 import ClientState
+
+        scoped = ClientState()
+        scoped.CopyFrom(state)
+        scoped.fragment_id = fragment_id
+        state = scoped
+    session.request_rerun(state)
 
 
 def _recheck(code: str) -> None:
@@ -138,7 +181,8 @@ def sweep_once() -> None:
         if manager.get_active_session_info(sid) is None:
             with _LOCK:
                 _SCREENS.get(code, {}).pop(sid, None)
-                _DRAWN.pop(sid, None)
+                for table in _PER_SESSION:
+                    table.pop(sid, None)
             if role == "follower":
                 store().leave(code, sid)
         elif role == "follower":
