@@ -44,16 +44,22 @@ def rss_mb(pid: int) -> float:
     return float("nan")
 
 
-def change_times(teacher, followers, test: str, act) -> list[float]:
-    """Seconds from ``act()`` on the teacher's tab to each follower seeing ``test`` hold."""
+CPU: dict[str, float] = {}
+
+
+def change_times(teacher, followers, test: str, act, pid: int, name: str) -> list[float]:
+    """Seconds from ``act()`` on the teacher's tab to each follower seeing ``test`` hold; the
+    server's CPU seconds for it are added to ``CPU[name]``."""
     for f in followers:
         f.evaluate(WATCH, test)
+    c0 = cpu_seconds(pid)
     t0 = teacher.evaluate("Date.now()")
     act()
     out = []
     for f in followers:
         f.wait_for_function("window.__seen !== null", timeout=120_000, polling=100)
         out.append((f.evaluate("window.__seen") - t0) / 1000)
+    CPU[name] = CPU.get(name, 0.0) + cpu_seconds(pid) - c0
     return out
 
 
@@ -79,7 +85,6 @@ def main() -> None:
         for f in followers:
             f.goto(f"{url}/?room={code}", wait_until="commit")
         teacher.get_by_text(f"{n} students follow").wait_for(timeout=300_000)
-        print("followers at", [f.evaluate("location.pathname") for f in followers], flush=True)
         for f in followers:
             expect(f.locator(".player").first).to_have_attribute("data-pos", "0", timeout=180_000)
         time.sleep(5)
@@ -92,17 +97,17 @@ def main() -> None:
         step = teacher.locator(".player").get_by_role("button", name="Step forward")
         steps = []
         for pos in (1, 2, 3):
-            steps += change_times(teacher, followers, POS % pos, step.click)
+            steps += change_times(teacher, followers, POS % pos, step.click, proc.pid, "step")
         k_box = teacher.locator('[data-testid="stSidebar"] input[aria-label="k (clusters)"]')
         k_box.focus()
         ks = change_times(
             teacher, followers, "() => location.search.includes('k=11')",
-            lambda: teacher.keyboard.press("ArrowRight"),
+            lambda: teacher.keyboard.press("ArrowRight"), proc.pid, "k",
         )  # fmt: skip
         pages = change_times(
             teacher, followers, "() => location.pathname.endsWith('/Elbow')",
             lambda: teacher.locator('[data-testid="stSidebar"]')
-            .get_by_role("link", name="Elbow").click(),
+            .get_by_role("link", name="Elbow").click(), proc.pid, "page",
         )  # fmt: skip
         teacher.locator('[data-testid="stSidebar"]').get_by_role("link", name="Centroids").click()
         for f in followers:
@@ -122,15 +127,19 @@ def main() -> None:
         counted = time.monotonic() - t_ask
         browser.close()
 
-    def line(name, xs):
-        return f"| {name} | {statistics.median(xs):.2f} s | {max(xs):.2f} s | {len(xs)} |"
+    def line(name, xs, cpu, clicks=1):
+        per = 1000 * cpu / clicks / (n + 1)
+        return (
+            f"| {name} | {statistics.median(xs):.2f} s | {max(xs):.2f} s | {len(xs)} | "
+            f"{cpu / clicks:.2f} s ({per:.0f} ms per screen) |"
+        )
 
     print(f"\n{n} followers, one server, this machine\n")
-    print("| teacher's click | median to a follower | worst | follower views |")
-    print("|---|---|---|---|")
-    print(line("Step forward (3 clicks)", steps))
-    print(line("k 10 → 11", ks))
-    print(line("page change to Elbow", pages))
+    print("| teacher's click | median to a follower | worst | follower views | server CPU |")
+    print("|---|---|---|---|---|")
+    print(line("Step forward (3 clicks)", steps, CPU["step"], 3))
+    print(line("k 10 → 11", ks, CPU["k"]))
+    print(line("page change to Elbow", pages, CPU["page"]))
     print(f"\nServer RSS: {rss_plain:.0f} MB with {n} tabs, {rss_room:.0f} MB with the same "
           f"{n} tabs following a room (+{rss_room - rss_plain:.0f} MB)")  # fmt: skip
     print(

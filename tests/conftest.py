@@ -164,6 +164,7 @@ def fresh_caches(monkeypatch, tmp_path):
 # busy to the end instead of leaving one to finish a long file alone.
 LONGEST_FIRST = (
     "test_pages.py",
+    "test_classroom_browser.py",
     "test_browser.py",
     "test_centroids_browser.py",
     "test_tsne_page.py",

@@ -170,3 +170,35 @@ def test_a_wrong_code_is_refused_plainly(people):
     student.goto(f"{url}/?room=ZZZZZZ")
     wait_until_done(student)
     student.get_by_text("no class is meeting with the code ZZZZZZ").wait_for()
+
+
+def test_a_teacher_on_one_replica_drives_students_on_another(tmp_path):
+    """Two `streamlit run` processes sharing rooms through a real redis-server
+    (``KMLAB_ROOMS``): the teacher presents on one, the student joins on the other and
+    follows the teacher's steps and page."""
+    from playwright.sync_api import sync_playwright
+
+    from tests.test_rooms import redis_server
+
+    with redis_server() as url_redis:
+        env = {"KMLAB_ROOMS": url_redis}
+        with (
+            streamlit_server(env) as (one, _),
+            streamlit_server(env) as (two, _),
+            sync_playwright() as p,
+        ):
+            b = p.chromium.launch(executable_path=chromium_path(), args=CHROMIUM_ARGS)
+            teacher, student = (
+                b.new_context(viewport={"width": 1280, "height": 720}).new_page() for _ in range(2)
+            )
+            code = start_room(teacher, one)
+            student.goto(f"{two}/?room={code}")
+            student.get_by_text("Following the teacher").wait_for(timeout=60_000)
+            wait_address(student, r"/Centroids")
+            teacher.get_by_text("1 student follows").wait_for(timeout=60_000)
+            wait_pos(teacher, 0)
+            teacher.locator(".player").get_by_role("button", name="Step forward").click()
+            wait_pos(student, 1)
+            teacher.locator('[data-testid="stSidebar"]').get_by_role("link", name="Elbow").click()
+            wait_address(student, r"/Elbow")
+            b.close()

@@ -19,6 +19,23 @@ _PALETTE = ["#1f77b4", "#ff7f0e", "#2ca02c", "#d62728", "#9467bd", "#8c564b", "#
             "#7f7f7f", "#bcbd22", "#17becf"]  # fmt: skip
 
 
+def answers_figure(question: dict, answers: dict[str, int], right: str | None) -> go.Figure:
+    """The class's answers, a bar per option (the right one in green after the reveal)."""
+    options = question["options"]
+    counts = [answers.get(o, 0) for o in options]
+    colours = ["#2e7d32" if o == right else "#1f77b4" for o in options]
+    fig = go.Figure(go.Bar(x=options, y=counts, marker_color=colours, text=counts))
+    fig.update_traces(textposition="outside", textfont_size=18, cliponaxis=False)
+    fig.update_layout(
+        height=260,
+        margin=dict(l=10, r=10, t=10, b=40),
+        xaxis=dict(title=question.get("axis", "answer"), type="category", tickfont_size=16),
+        yaxis=dict(title="answers", rangemode="tozero", dtick=max(1, max(counts, default=1) // 5)),
+        font_size=16,
+    )
+    return fig
+
+
 def _outcome(q: dict, answered: str | None) -> str:
     n, right = q.get("n_answers", 0), q.get("n_right", 0)
     said = f"{right} of {n} {'answer was' if n == 1 else 'answers were'} right"
@@ -33,7 +50,7 @@ def _answers(room, q: dict, teacher: bool) -> None:
     revealed = "right" in q
     if teacher:
         st.plotly_chart(
-            classroom.answers_figure(q, room.answers, q.get("right")),
+            answers_figure(q, room.answers, q.get("right")),
             width="stretch",
             key=f"answers_{q['id']}",
             config={"displayModeBar": False},

@@ -13,7 +13,6 @@ from __future__ import annotations
 import io
 from urllib.parse import urlencode, urlsplit, urlunsplit
 
-import plotly.graph_objects as go
 import segno
 import streamlit as st
 from streamlit.runtime.scriptrunner import get_script_run_ctx
@@ -319,11 +318,12 @@ def panel(page_state) -> None:
             icon=":material/co_present:",
         )  # fmt: skip
         return
-    others = room.followers
+    n = room.followers
+    # The count is as of this page's last whole run: a follower is not rerun at every join.
     st.info(
         f"**Following the teacher** · class {room.code} · "
-        f"{others} {'screen' if others == 1 else 'screens'} in the room. "
-        "Your screen changes when the teacher's does.",
+        f"{n} {'screen was' if n == 1 else 'screens were'} in the room when this page "
+        "was drawn. Your screen changes when the teacher's does.",
         icon=":material/co_present:",
     )
     st.button("Explore on my own", on_click=_own, width="stretch", icon=":material/explore:")
@@ -432,20 +432,3 @@ def answer(question_id: int, key: str) -> None:
 def my_answer(question_id: int) -> str | None:
     """What this screen answered to the question, if it did."""
     return st.session_state.get(_ANSWERED, {}).get(question_id)
-
-
-def answers_figure(question: dict, answers: dict[str, int], right: str | None) -> go.Figure:
-    """The class's answers, a bar per option (the right one in green after the reveal)."""
-    options = question["options"]
-    counts = [answers.get(o, 0) for o in options]
-    colours = ["#2e7d32" if o == right else "#1f77b4" for o in options]
-    fig = go.Figure(go.Bar(x=options, y=counts, marker_color=colours, text=counts))
-    fig.update_traces(textposition="outside", textfont_size=18, cliponaxis=False)
-    fig.update_layout(
-        height=260,
-        margin=dict(l=10, r=10, t=10, b=40),
-        xaxis=dict(title=question.get("axis", "answer"), type="category", tickfont_size=16),
-        yaxis=dict(title="answers", rangemode="tozero", dtick=max(1, max(counts, default=1) // 5)),
-        font_size=16,
-    )
-    return fig
