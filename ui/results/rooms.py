@@ -69,8 +69,9 @@ def unwatch(session_id: str) -> None:
 
 def view_of(room: R.Room) -> tuple:
     """What of a room needs a whole run of a follower's page: the page, its link, its tab."""
-    st = room.state
-    return (st.get("page"), tuple(sorted(st.get("query", {}).items())), st.get("tab"), room.ended)
+    state = room.state
+    query = tuple(sorted(state.get("query", {}).items()))
+    return (state.get("page"), query, state.get("tab"), room.ended)
 
 
 def live_of(room: R.Room) -> tuple:
