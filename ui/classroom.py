@@ -31,6 +31,7 @@ _GOTO = "_kmlab_room_goto"  # where the teacher's own player jumps (after a reve
 _NOTICE = "_kmlab_room_notice"
 _SHOWN = "_kmlab_room_shown"  # the teacher's view as last sent (page, link, tab)
 COOKIE = "kmlab_room"
+PANEL = "class_"  # the keys of the class panel's widgets begin with it
 JOIN_PARAM = "room"
 
 _COOKIE = st.components.v2.component(
@@ -287,8 +288,8 @@ def panel(page_state) -> None:
                 "player position. You can ask them questions before the answer is shown.",
                 width="stretch",
             )
-            with st.form("join", border=False, enter_to_submit=True):
-                typed = st.text_input("Or join a class: its code", max_chars=16)
+            with st.form(f"{PANEL}join", border=False, enter_to_submit=True):
+                typed = st.text_input("Or join a class: its code", max_chars=16, key=f"{PANEL}code")
                 if st.form_submit_button("Join", width="stretch"):
                     _join(typed)
                     st.rerun()
