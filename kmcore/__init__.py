@@ -58,7 +58,7 @@ from .segment import (
     outlines,
     segment_image,
 )
-from .steps import StepEvaluation, evaluate_steps, inertia_rises
+from .steps import StepEvaluation, evaluate_steps, final_against_curve, inertia_rises
 from .texture import lm_filter_bank
 from .toy import TOY_SETS, make_toy
 
@@ -111,6 +111,7 @@ __all__ = [
     "elbow",
     "evaluate",
     "evaluate_steps",
+    "final_against_curve",
     "gallery",
     "grid_rows",
     "indexed_png_bytes",

@@ -138,3 +138,35 @@ def inertia_rises(result) -> tuple[tuple[int, float], ...]:
         if rise > RISE_RTOL * max(abs(values[s - 1]), 1.0):
             out.append((s + 1, float(rise)))
     return tuple(out)
+
+
+def final_against_curve(result) -> str:
+    """A sentence comparing the run's final inertia with the inertia curve's last point.
+
+    The curve's points are measured at each assign step, against the centroids before that
+    step's update; the final inertia against the final centroids. Under L2 with the mean
+    update the last update can only lower it; otherwise it can go either way.
+
+    Parameters
+    ----------
+    result : kmcore.KMeansResult
+
+    Returns
+    -------
+    str
+    """
+    final = float(result.inertia)
+    if not result.history:
+        return f"{final:,.1f}."
+    last = float(result.history[-1].inertia)
+    if abs(final - last) <= RISE_RTOL * max(abs(last), 1.0):
+        return f"{final:,.1f}, the same as the curve's last point."
+    if final < last:
+        return (
+            f"{final:,.1f}, lower than the curve's last point ({last:,.1f}): the last update "
+            "moved the centroids closer to their points."
+        )
+    return (
+        f"{final:,.1f}, higher than the curve's last point ({last:,.1f}): with this distance "
+        "or update rule the last update need not lower the squared distances plotted here."
+    )

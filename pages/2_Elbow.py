@@ -87,8 +87,14 @@ st.markdown(
     "With more clusters the *best possible* within-cluster sum of squares (WCSS) can only go "
     "down, but k-means does not find the best: each run stops in a local minimum that depends "
     "on its start, so a measured curve can rise from one k to the next. The **elbow** is the "
-    "k after which adding clusters stops helping much. Each k is run several times from "
-    "different starts: the band shows how much the start matters."
+    "k after which adding clusters stops helping much. "
+    + (
+        f"Each k is run {n_init} times from different starts: the band shows how much the "
+        "start matters."
+        if n_init > 1
+        else "Each k is run once, from one start, so there is no band: choose more restarts "
+        "per k to see how much the start matters."
+    )
 )
 if res.rises:
     ks_up = ", ".join(str(k) for k in res.rises)

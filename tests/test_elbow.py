@@ -66,3 +66,14 @@ def test_elbow_rose_note_appears_only_when_the_sweep_rose():
     flat = page("pages/2_Elbow.py", dataset="uniform", elbow_range="1,5", elbow_n_init="3").run()
     assert not flat.exception, flat.exception
     assert not any("rose at k =" in w.value for w in flat.warning)
+
+
+@pytest.mark.parametrize(("restarts", "said"), [("1", "run once"), ("3", "run 3 times")])
+def test_the_band_sentence_matches_the_restarts_per_k(restarts, said):
+    """One restart per k draws no band, and the page says so; several draw one."""
+    at = page("pages/2_Elbow.py", dataset="digits", elbow_range="1-6", elbow_n_init=restarts)
+    at.run(timeout=120)
+    assert not at.exception, at.exception
+    text = " ".join(m.value for m in at.markdown)
+    assert said in text
+    assert ("there is no band" in text) == (restarts == "1")

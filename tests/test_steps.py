@@ -71,3 +71,23 @@ def test_bad_y_is_a_value_error(digits):
     res = kmcore.kmeans(X, 3, random_state=0, max_iter=2)
     with pytest.raises(ValueError, match="y must have shape"):
         kmcore.evaluate_steps(res, y[:10])
+
+
+@pytest.mark.parametrize("metric", ["l1", "l2", "linf"])
+@pytest.mark.parametrize("update", ["mean", "median"])
+@pytest.mark.parametrize("max_iter", [2, 100])
+def test_the_final_inertia_sentence_says_what_the_numbers_say(metric, update, max_iter):
+    """The Centroids caption compares the final inertia with the curve's last point: the
+    word it uses (lower, higher, the same) is the one the two numbers give, in every
+    setting of distance, update and stop."""
+    X = load_digits().data.astype(np.float32)[:600]
+    r = kmcore.kmeans(X, 8, metric=metric, update=update, max_iter=max_iter, random_state=1)
+    text = kmcore.final_against_curve(r)
+    final, last = r.inertia, r.history[-1].inertia
+    assert text.startswith(f"{final:,.1f}")
+    if abs(final - last) <= 1e-9 * max(abs(last), 1.0):
+        assert "the same as" in text
+    elif final < last:
+        assert "lower than" in text and f"({last:,.1f})" in text
+    else:
+        assert "higher than" in text and f"({last:,.1f})" in text

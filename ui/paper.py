@@ -24,9 +24,9 @@ RUNS = len(kmcore.PAPER_INITS) * len(SEEDS) + len(ELBOW_KS) * ELBOW_RESTARTS
 
 CLAIMS = {
     "speed": "Hierarchical starts gave good centroids but took **about 2× the iterations** "
-    "to converge (§4, Results).",
+    "to converge (§6, Results).",
     "lost": "Some digits, **4 and 5**, get no clear centroid: 4 turns into a 9 and 5 into a 1 "
-    "(§4 and Conclusion).",
+    "(§6, Results, and §7, Conclusion).",
     "per-class": "With a **balanced** data set and **one hand-picked image of each digit** as "
     "starts, every digit kept a centroid (Figure 4).",
     "elbow": "The elbow plot puts the best number of clusters at **k = 10** for MNIST and "

@@ -34,7 +34,7 @@ INIT_LABELS = {
     "random": "Random data points",
     "maxmin": "MaxMin (farthest first)",
     "hierarchical": "Hierarchical",
-    "per-class": "One per class (hand-picked)",
+    "per-class": "One random image per class",
     "noise": "Random noise",
     "k-means++": "k-means++",
     "refined": "Refined (Bradley–Fayyad)",
