@@ -14,6 +14,10 @@ from collections.abc import Callable
 CHANNEL = "kmlab:rooms"
 
 
+class RoomError(ValueError):
+    """A room operation that cannot be done (full, too big, wrong secret, store down)."""
+
+
 class MemoryBackend:
     """Keys in a dict of this process (what Streamlit Community Cloud needs: one process
     serves every tab). Expired keys are dropped when read."""
@@ -110,6 +114,28 @@ def _wait_for_redis(exc, pubsub, thread) -> None:
     time.sleep(1.0)
 
 
+class _Unreachable:
+    """Any Redis or network error of a call becomes a RoomError that a page can show."""
+
+    def __init__(self, client):
+        self._client = client
+
+    def __getattr__(self, name):
+        import redis
+
+        attr = getattr(self._client, name)
+        if not callable(attr) or name in ("pubsub", "pipeline"):
+            return attr
+
+        def call(*args, **kwargs):
+            try:
+                return attr(*args, **kwargs)
+            except (redis.RedisError, OSError) as exc:
+                raise RoomError("the class's shared store cannot be reached just now") from exc
+
+        return call
+
+
 class RedisBackend:
     """Keys in a Redis server, shared by every replica behind the load balancer; change
     notices go through one Redis channel, read by one thread per process."""
@@ -117,7 +143,8 @@ class RedisBackend:
     def __init__(self, url: str):
         import redis  # only deployments with several replicas need it
 
-        self._redis = redis.Redis.from_url(url, decode_responses=True, socket_timeout=5)
+        client = redis.Redis.from_url(url, decode_responses=True, socket_timeout=5)
+        self._redis = _Unreachable(client)
         self._redis.ping()
         self._listeners: list[Callable[[str], None]] = []
         self._thread = None
@@ -151,10 +178,15 @@ class RedisBackend:
         return bool(self._redis.sadd(key, member))
 
     def incr(self, key: str, ttl: float) -> int:
-        pipe = self._redis.pipeline()
-        pipe.incr(key)
-        pipe.pexpire(key, max(1, int(ttl * 1000)), nx=True)
-        return int(pipe.execute()[0])
+        import redis
+
+        try:
+            pipe = self._redis.pipeline()
+            pipe.set(key, 0, px=max(1, int(ttl * 1000)), nx=True)  # the expiry, once
+            pipe.incr(key)
+            return int(pipe.execute()[1])
+        except (redis.RedisError, OSError) as exc:
+            raise RoomError("the class's shared store cannot be reached just now") from exc
 
     def publish(self, message: str) -> None:
         self._redis.publish(CHANNEL, message)

@@ -19,7 +19,7 @@ import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
 
-from .backends import MemoryBackend, RedisBackend
+from .backends import MemoryBackend, RedisBackend, RoomError
 
 # 31 letters and digits that cannot be mistaken for one another (no 0/O, 1/I/L).
 CODE_ALPHABET = "23456789ABCDEFGHJKMNPQRSTUVWXYZ"
@@ -33,10 +33,6 @@ MAX_OPTIONS = 64
 # Wrong codes: per screen, and for the whole server, per minute.
 MISSES_PER_CLIENT = 5
 MISSES_PER_SERVER = 60
-
-
-class RoomError(ValueError):
-    """A room operation that cannot be done (full, too big, wrong secret)."""
 
 
 class TooManyTries(RoomError):

@@ -208,3 +208,10 @@ def test_open_rooms_reads_one_setting(redis_url):
     assert isinstance(R.open_rooms(redis_url).backend, R.RedisBackend)
     with pytest.raises(R.RoomError, match="redis://"):
         R.open_rooms("postgres://x")
+
+
+def test_a_store_that_cannot_be_reached_is_a_room_error_a_page_can_show():
+    """No Redis where KMLAB_ROOMS points: a RoomError with the lab's words (pages show it and
+    keep working), not a redis exception."""
+    with pytest.raises(R.RoomError, match="cannot be reached"):
+        R.open_rooms(f"redis://127.0.0.1:{_free_port()}/0")

@@ -94,8 +94,18 @@ def begin(apply) -> None:
     r = _room()
     if r is None:
         return
+    try:
+        _follow(r, apply)
+    except R.RoomError as exc:
+        ss[_NOTICE] = f"The class cannot be reached: {exc}. Your screen stays as it is."
+
+
+def _follow(r: dict, apply) -> None:
+    ss = st.session_state
     store = live.store()
     room = store.get(r["code"])
+    if str(ss.get(_NOTICE) or "").startswith("The class cannot be reached"):
+        ss[_NOTICE] = None  # reached again
     if room is None or room.ended:
         _ended(r)
         return
@@ -115,7 +125,7 @@ def begin(apply) -> None:
         apply(state.get("query", {}))
         if state.get("tab"):
             ss["compress_tab"] = state["tab"]
-    live.drew(_sid(), room, view=True)
+    live.drew(_sid(), room, r["role"], view=True)
 
 
 def _address() -> str:
@@ -206,7 +216,7 @@ def live_part() -> None:
         _send(r, st.session_state[_SHOWN])
     room = live.store().get(r["code"])
     if room is not None:
-        live.drew(_sid(), room)
+        live.drew(_sid(), room, r["role"])
 
 
 def _start(page_state) -> None:
@@ -276,7 +286,11 @@ def panel(page_state) -> None:
     if ss.get(_NOTICE):
         st.warning(ss[_NOTICE])
     r = _room()
-    room = live.store().get(r["code"]) if r else None
+    try:
+        room = live.store().get(r["code"]) if r else None
+    except R.RoomError as exc:
+        st.warning(f"The class cannot be reached: {exc}.")
+        return
     if r is None or room is None:
         with st.expander("Teach a class", icon=":material/co_present:"):
             st.button(
@@ -294,7 +308,7 @@ def panel(page_state) -> None:
                     _join(typed)
                     st.rerun()
         return
-    live.drew(_sid(), room, count=True)
+    live.drew(_sid(), room, r["role"], count=True)
     if r["role"] == "teacher":
         st.success(
             f"**Presenting** · code **{room.code}** · "
@@ -389,6 +403,19 @@ def question_room() -> tuple[dict, R.Room] | None:
     return (r, room) if room is not None else None
 
 
+def _guarded(action):
+    """A class button's callback: a room that ended or cannot be reached is said, not raised."""
+
+    def run(*args):
+        try:
+            action(*args)
+        except R.RoomError as exc:
+            st.session_state[_NOTICE] = f"That did not reach the class: {exc}."
+
+    run.__doc__ = action.__doc__
+    return run
+
+
 def ask(question: dict, shown: dict) -> None:
     """Teacher: ask the class ``question`` (its ``right`` answer stays on this screen)."""
     r = _room()
@@ -405,6 +432,8 @@ def reveal(then_pos: dict | None = None) -> None:
     if q is None:
         return
     room = live.store().get(r["code"])
+    if room is None:
+        raise R.RoomError("this room has ended")
     state = dict(room.state)
     if then_pos is not None:
         state["pos"] = then_pos
@@ -433,3 +462,9 @@ def answer(question_id: int, key: str) -> None:
 def my_answer(question_id: int) -> str | None:
     """What this screen answered to the question, if it did."""
     return st.session_state.get(_ANSWERED, {}).get(question_id)
+
+
+ask = _guarded(ask)
+reveal = _guarded(reveal)
+close_question = _guarded(close_question)
+answer = _guarded(answer)

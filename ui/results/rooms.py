@@ -31,6 +31,7 @@ _COUNT: dict[str, int] = {}
 _LIVE: dict[str, tuple] = {}
 _FRAGMENT: dict[str, str] = {}
 _PER_SESSION = (_VIEW, _COUNT, _LIVE, _FRAGMENT)
+_RECHECKS: set[str] = set()  # rooms with a look again pending (touched on the event loop only)
 SWEEP_SECONDS = 20.0
 RECHECK_SECONDS = 0.3
 
@@ -74,15 +75,20 @@ def view_of(room: R.Room) -> tuple:
     return (state.get("page"), query, state.get("tab"), room.ended)
 
 
-def live_of(room: R.Room) -> tuple:
-    """What of a room a page's live fragment draws: the version and the answers."""
+def live_of(room: R.Room, role: str = "teacher") -> tuple:
+    """What of a room a page's live fragment draws: the version, and on the teacher's
+    screen the answers (followers see no counts before the reveal, which is a version)."""
+    if role != "teacher":
+        return (room.version,)
     return (room.version, tuple(sorted(room.answers.items())))
 
 
-def drew(session_id: str, room: R.Room, *, view: bool = False, count: bool = False) -> None:
+def drew(
+    session_id: str, room: R.Room, role: str, *, view: bool = False, count: bool = False
+) -> None:
     """Record what the session drew of ``room`` (a whole run: ``view``/``count`` too)."""
     with _LOCK:
-        _LIVE[session_id] = live_of(room)
+        _LIVE[session_id] = live_of(room, role)
         if view:
             _VIEW[session_id] = view_of(room)
         if count:
@@ -129,7 +135,7 @@ def _changed(code: str) -> None:
             whole = view != view_of(room)
         else:
             whole = count != room.followers or room.ended
-        if not whole and live == live_of(room):
+        if not whole and live == live_of(room, role):
             continue
         info = manager.get_active_session_info(sid)
         if info is not None:
@@ -143,7 +149,9 @@ def _wake(loop, session, code: str, fragment_id: str | None) -> None:
     for (a click, a page switch) is not interrupted, since its request carries newer widget
     values than ours: it is looked at again once that run is over."""
     if session._scriptrunner is not None or session._state.value != "APP_NOT_RUNNING":
-        loop.call_later(RECHECK_SECONDS, _recheck, code)
+        if code not in _RECHECKS:  # one pending look per room, however many screens are busy
+            _RECHECKS.add(code)
+            loop.call_later(RECHECK_SECONDS, _recheck, code)
         return
     state = session._client_state
     if fragment_id and session.has_fragment(fragment_id):
@@ -157,6 +165,7 @@ def _wake(loop, session, code: str, fragment_id: str | None) -> None:
 
 
 def _recheck(code: str) -> None:
+    _RECHECKS.discard(code)  # on the event loop, as _wake
     threading.Thread(target=_changed, args=(code,), daemon=True).start()
 
 
