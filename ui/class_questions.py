@@ -11,7 +11,7 @@ import numpy as np
 import plotly.graph_objects as go
 import streamlit as st
 
-from . import classroom
+from . import classroom, exports
 from .results import questions
 from .settings import Settings
 
@@ -81,22 +81,16 @@ def _answers(room, q: dict, teacher: bool) -> None:
 def _numbered_centroids(centers: np.ndarray, shape: tuple[int, int], point: np.ndarray) -> None:
     per_row = min(10, len(centers))
     left, right = st.columns([1, 5], vertical_alignment="top")
-    left.image(_ink(point.reshape(shape)), width=128, caption="this image")
+    left.image(exports.ink_image(point.reshape(shape), 8), width=128, caption="this image")
     with right:
         for start in range(0, len(centers), per_row):
             cols = st.columns(per_row)
             for j in range(start, min(start + per_row, len(centers))):
                 cols[j - start].image(
-                    _ink(centers[j].reshape(shape)), width="stretch", caption=str(j + 1)
+                    exports.ink_image(centers[j].reshape(shape), 8),
+                    width="stretch",
+                    caption=str(j + 1),
                 )
-
-
-def _ink(a: np.ndarray) -> np.ndarray:
-    """Grey levels as the player draws them: ink dark on white, enlarged 8x (crisp pixels)."""
-    a = np.asarray(a, np.float64)
-    lo, hi = float(a.min()), float(a.max())
-    out = (a - lo) / (hi - lo) if hi > lo else np.zeros_like(a)
-    return (255 - out * 255).astype(np.uint8).repeat(8, 0).repeat(8, 1)
 
 
 def _plane(X: np.ndarray, centers: np.ndarray, point: np.ndarray) -> go.Figure:

@@ -74,7 +74,7 @@ def _remember(value: str) -> None:
 # ---- the start of every run: join, come back, apply the teacher's screen -------------
 
 
-def begin(apply) -> None:
+def begin(apply, here: str) -> None:
     """Join from a link's code or this browser's cookie; on a follower, take the teacher's
     latest screen. Called by the sidebar before it reads the session's settings.
 
@@ -82,6 +82,8 @@ def begin(apply) -> None:
     ----------
     apply : callable
         ``apply(query)`` makes a link's query this session's state (the sidebar's).
+    here : str
+        The running page's address ("" for Home).
     """
     ss = st.session_state
     typed = st.query_params.get(JOIN_PARAM)
@@ -95,12 +97,12 @@ def begin(apply) -> None:
     if r is None:
         return
     try:
-        _follow(r, apply)
+        _follow(r, apply, here)
     except R.RoomError as exc:
         ss[_NOTICE] = f"The class cannot be reached: {exc}. Your screen stays as it is."
 
 
-def _follow(r: dict, apply) -> None:
+def _follow(r: dict, apply, here: str) -> None:
     ss = st.session_state
     store = live.store()
     room = store.get(r["code"])
@@ -115,7 +117,6 @@ def _follow(r: dict, apply) -> None:
         return
     state = room.state
     page = registry.BY_ADDRESS.get(state.get("page", ""))
-    here = _address()
     if page is not None and page.address != here:
         # A follower is always on its teacher's page, whatever run of another page starts
         # (a rerun woken by another change can begin on the page the tab showed before).
@@ -126,16 +127,6 @@ def _follow(r: dict, apply) -> None:
         if state.get("tab"):
             ss["compress_tab"] = state["tab"]
     live.drew(_sid(), room, r["role"], view=True)
-
-
-def _address() -> str:
-    ctx = get_script_run_ctx()
-    if ctx is None:
-        return ""
-    info = ctx.pages_manager.get_pages().get(ctx.page_script_hash, {})
-    if info.get("page_script_hash") == ctx.pages_manager.main_script_hash:
-        return ""
-    return info.get("url_pathname", "")
 
 
 def _join(typed: str) -> None:
@@ -183,12 +174,17 @@ def publish(page_state) -> None:
     r = _room()
     if not presenting():
         return
-    ss = st.session_state
-    state = {"page": page_state.page, "query": page_state.to_query()}
-    if page_state.page == "Compression" and ss.get("compress_tab"):
-        state["tab"] = ss["compress_tab"]
-    ss[_SHOWN] = state
+    state = st.session_state[_SHOWN] = _view(page_state)
     _send(r, state)
+
+
+def _view(page_state) -> dict:
+    """What a room shows of the teacher's page: its address, its link, its Compression tab."""
+    state = {"page": page_state.page, "query": page_state.to_query()}
+    tab = st.session_state.get("compress_tab")
+    if page_state.page == "Compression" and tab:
+        state["tab"] = tab
+    return state
 
 
 def _send(r: dict, state: dict) -> None:
@@ -222,9 +218,7 @@ def live_part() -> None:
 def _start(page_state) -> None:
     ss = st.session_state
     try:
-        code, secret = live.store().create(
-            {"page": page_state.page, "query": page_state.to_query()}
-        )
+        code, secret = live.store().create(_view(page_state))
     except R.RoomError as exc:
         ss[_NOTICE] = f"Could not start a room: {exc}."
         return

@@ -18,8 +18,9 @@ from .settings import Settings
 PAD_GREY = 200
 
 
-def _to_pixels(z: np.ndarray, scale: int) -> Image.Image:
-    """Ink-on-paper greyscale (1 is black, like the figures), NaN padding as light grey."""
+def ink_image(z: np.ndarray, scale: int) -> Image.Image:
+    """Ink-on-paper greyscale (1 is black, like the player and the figures), NaN padding as
+    light grey, enlarged ``scale`` times with crisp pixels."""
     g = np.where(np.isnan(z), PAD_GREY / 255, 1 - np.clip(np.nan_to_num(z), 0, 1))
     img = Image.fromarray((g * 255).round().astype(np.uint8), mode="L")
     return img.resize((img.width * scale, img.height * scale), Image.Resampling.NEAREST)
@@ -40,7 +41,7 @@ def centroid_png(result: kmcore.KMeansResult, image_shape) -> bytes:
     end = _mosaic(result.centers, k, image_shape)
     gap = np.full((image_shape[0] // 2, start.shape[1]), np.nan, np.float32)
     buf = io.BytesIO()
-    _to_pixels(np.vstack([start, gap, end]), _scale(image_shape)).save(buf, format="PNG")
+    ink_image(np.vstack([start, gap, end]), _scale(image_shape)).save(buf, format="PNG")
     return buf.getvalue()
 
 
@@ -49,7 +50,7 @@ def centroid_gif(result: kmcore.KMeansResult, image_shape, frame_ms: int = 400) 
     k = result.n_clusters
     scale = _scale(image_shape)
     frames = [
-        _to_pixels(_mosaic(result.centers_at(s), k, image_shape), scale)
+        ink_image(_mosaic(result.centers_at(s), k, image_shape), scale)
         for s in range(result.n_iter + 1)
     ]
     durations = [frame_ms] * (len(frames) - 1) + [frame_ms * 5]

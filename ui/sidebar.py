@@ -262,7 +262,7 @@ def sidebar(
         does not allow.
     """
     startup.start()
-    classroom.begin(_open_link)
+    classroom.begin(_open_link, _page_address())
     _start_session()
     ss = st.session_state
     # Captions name what a picture shows: as large as the text on the pictures (16 px on a
