@@ -139,6 +139,7 @@ def test_students_follow_the_teacher_and_answer_before_the_reveal(people):
     # "Explore on my own" keeps the state and stops following; "Back" follows again.
     s2.get_by_role("button", name="Explore on my own").click()
     s2.get_by_text("Exploring on your own").wait_for()
+    teacher.get_by_text("1 student follows").wait_for(timeout=30_000)
     teacher.locator("[data-testid='stSidebar']").get_by_role("link", name="Elbow").click()
     wait_address(s1, r"/Elbow")
     assert s2.evaluate("location.pathname + location.search").count("k=11") == 1

@@ -111,9 +111,11 @@ def _follow(r: dict, apply, here: str) -> None:
     if room is None or room.ended:
         _ended(r)
         return
+    if r.get("own"):
+        return  # exploring on its own: neither counted in the room nor woken by it
     live.watch(r["code"], _sid(), r["role"])
     live.live_fragment(_sid(), None)  # the page registers its live fragment when drawn
-    if r["role"] != "follower" or r.get("own"):
+    if r["role"] != "follower":
         return
     state = room.state
     page = registry.BY_ADDRESS.get(state.get("page", ""))
